@@ -1,0 +1,152 @@
+/*
+ * ctlcmd.c — the verbs herdd answers on its control socket, and the JSON
+ * each returns. herdctl's -j prints these objects as they are; the text
+ * output is herdctl's business. Keep field names stable: scripts read them.
+ */
+#include <stdio.h>
+
+#include "agentd/daemon.h"
+#include "agentd/log.h"
+
+static struct json_object *json_time(usec_t wall)
+{
+	char buf[64];
+
+	if (!wall)
+		return NULL;
+	return json_object_new_string(format_iso8601(buf, sizeof(buf), wall));
+}
+
+static struct json_object *json_pnn(uint32_t pnn)
+{
+	return pnn == PNN_NONE ? NULL : json_object_new_int64(pnn);
+}
+
+static struct json_object *node_json(const struct herd_state *st, const struct node_state *ns)
+{
+	struct json_object *o = json_object_new_object(), *addrs = json_object_new_array();
+	char buf[128];
+
+	for (size_t i = 0; i < ns->naddrs; i++)
+		json_object_array_add(addrs, json_object_new_string(
+			sockaddr_format(buf, sizeof(buf), &ns->addrs[i])));
+	json_object_object_add(o, "pnn", json_object_new_int64(ns->pnn));
+	json_object_object_add(o, "addresses", addrs);
+	json_object_object_add(o, "flags", json_object_new_int64(ns->flags));
+	json_object_object_add(o, "flags_text", json_object_new_string(
+		node_flags_format(buf, sizeof(buf), ns->flags)));
+	json_object_object_add(o, "state", json_object_new_string(
+		node_summary_name(node_summary(ns->flags))));
+	json_object_object_add(o, "capabilities", json_object_new_int64(ns->caps));
+	json_object_object_add(o, "capabilities_text", json_object_new_string(
+		node_caps_format(buf, sizeof(buf), ns->caps)));
+	json_object_object_add(o, "this_node", json_object_new_boolean(ns->pnn == st->pnn));
+	json_object_object_add(o, "leader", json_object_new_boolean(ns->pnn == st->leader));
+	json_object_object_add(o, "changed", json_time(ns->changed_wall));
+	return o;
+}
+
+static int cmd_ping(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		    char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "pnn", json_pnn(d->st->pnn));
+	json_object_object_add(*reply, "pid", json_object_new_int64(getpid()));
+	return 0;
+}
+
+static int cmd_version(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		       char *err, size_t errlen, void *userdata)
+{
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "version", json_object_new_string(HERD_PKG_VERSION));
+	return 0;
+}
+
+static int cmd_status(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	const struct herd_state *st = d->st;
+	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
+	size_t count[NODE_DELETED + 1] = { 0 };
+
+	for (size_t i = 0; i < st->nnodes; i++) {
+		json_object_array_add(nodes, node_json(st, &st->nodes[i]));
+		count[node_summary(st->nodes[i].flags)]++;
+	}
+	json_object_object_add(o, "cluster", json_object_new_string(d->cf->cluster_name));
+	json_object_object_add(o, "pnn", json_pnn(st->pnn));
+	json_object_object_add(o, "node_count", json_object_new_int64(
+		(int64_t)(st->nnodes - count[NODE_DELETED])));
+	json_object_object_add(o, "nodes", nodes);
+	json_object_object_add(o, "generation", json_object_new_int64(st->generation));
+	json_object_object_add(o, "leader", json_pnn(st->leader));
+	json_object_object_add(o, "recovery_mode", json_object_new_string(
+		recovery_mode_name(st->recmode)));
+	json_object_object_add(o, "recovery_lock", json_object_new_string(
+		d->cf->recovery_lock[0] ? d->cf->recovery_lock : ""));
+	if (!d->cf->recovery_lock[0])
+		json_object_object_add(o, "warning", json_object_new_string(
+			"no recovery lock configured: split brain is possible"));
+	*reply = o;
+	return 0;
+}
+
+static int cmd_uptime(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	struct json_object *o = json_object_new_object();
+	usec_t now = now_realtime();
+
+	json_object_object_add(o, "pnn", json_pnn(d->st->pnn));
+	json_object_object_add(o, "current_time", json_time(now));
+	json_object_object_add(o, "start_time", json_time(d->start_wall));
+	json_object_object_add(o, "uptime_seconds", json_object_new_double(
+		(double)(now_monotonic() - d->start_mono) / (double)USEC_PER_SEC));
+	json_object_object_add(o, "last_recovery_start", NULL);
+	json_object_object_add(o, "last_recovery_finish", NULL);
+	json_object_object_add(o, "last_reload", json_time(d->reload_wall));
+	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
+	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));
+	json_object_object_add(o, "last_reload_error", d->reload_error[0] ?
+		json_object_new_string(d->reload_error) : NULL);
+	*reply = o;
+	return 0;
+}
+
+static int cmd_reload(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	int r;
+
+	log_notice("reload requested over the control socket by pid %d", (int)ctl_conn_pid(c));
+	r = herdd_reload(d, err, errlen);
+	if (r < 0)
+		return r;
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "reloaded", json_object_new_boolean(true));
+	json_object_object_add(*reply, "file", json_object_new_string(d->cf->file));
+	return 0;
+}
+
+static int cmd_subscribe(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+			 char *err, size_t errlen, void *userdata)
+{
+	ctl_conn_subscribe(c);
+	return 0;
+}
+
+const struct ctl_verb herdd_verbs[] = {
+	{ "ping", false, cmd_ping },
+	{ "version", false, cmd_version },
+	{ "status", false, cmd_status },
+	{ "uptime", false, cmd_uptime },
+	{ "subscribe", false, cmd_subscribe },
+	{ "reload", true, cmd_reload },
+};
+const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

@@ -1,0 +1,325 @@
+/*
+ * daemon.c — herdd's glue: start-up in order, the signal handlers, reload
+ * as a transaction, and teardown in reverse order.
+ */
+#include "agentd/daemon.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "agentd/log.h"
+#include "agentd/pidfile.h"
+
+#define MAX_LOCAL_ADDRS 256
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* This host's addresses, for finding our pnn in the nodes file. */
+static int local_addresses(struct sockaddr_storage *out, size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i && n < max; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			memcpy(&out[n++], i->ifa_addr, sizeof(struct sockaddr_in));
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			memcpy(&out[n++], i->ifa_addr, sizeof(struct sockaddr_in6));
+	}
+	freeifaddrs(ifa);
+	return (int)n;
+}
+
+static int state_from_conf(const struct herd_conf *cf, struct herd_state **out)
+{
+	struct herd_state *st = state_new(cf->cluster_name, cf->nnodes);
+
+	if (!st)
+		return -ENOMEM;
+	for (size_t i = 0; i < cf->nnodes; i++) {
+		struct node_state *ns = &st->nodes[i];
+		const struct conf_node *cn = &cf->nodes[i];
+
+		ns->pnn = cn->pnn;
+		ns->naddrs = MIN(cn->naddrs, (size_t)STATE_MAX_LINKS);
+		memcpy(ns->addrs, cn->addrs, ns->naddrs * sizeof(ns->addrs[0]));
+		if (cn->deleted)
+			ns->flags = NODE_FLAG_DELETED;
+	}
+	*out = st;
+	return 0;
+}
+
+static uint32_t conf_caps(const struct herd_conf *cf)
+{
+	return (cf->recmaster ? NODE_CAP_RECMASTER : 0) | (cf->lmaster ? NODE_CAP_LMASTER : 0);
+}
+
+static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	log_notice("received %s, shutting down", strsignal((int)si->ssi_signo));
+	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
+	return sd_event_exit(d->ev, 0);
+}
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct herdd *d = userdata;
+	char err[1024];
+
+	log_notice("received SIGHUP, reloading the configuration");
+	(void)herdd_reload(d, err, sizeof(err));
+	return 0;
+}
+
+/* Keys that cannot change under a running daemon. */
+static int reload_check(const struct herd_conf *old, const struct herd_conf *new,
+			char *err, size_t errlen)
+{
+	static const struct {
+		const char *section, *key;
+		size_t off;
+	} fixed[] = {
+		{ "cluster", "name", offsetof(struct herd_conf, cluster_name) },
+		{ "paths", "run dir", offsetof(struct herd_conf, run_dir) },
+		{ "paths", "state dir", offsetof(struct herd_conf, state_dir) },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+		const char *a = *(char *const *)((const char *)old + fixed[i].off);
+		const char *b = *(char *const *)((const char *)new + fixed[i].off);
+
+		if (!streq(a, b)) {
+			snprintf(err, errlen,
+				 "%s: '%s' in [%s] cannot change while herdd runs "
+				 "(running: '%s', new: '%s'); restart herdd to apply it",
+				 new->file, fixed[i].key, fixed[i].section, a, b);
+			return -EINVAL;
+		}
+	}
+	if (old->port != new->port) {
+		snprintf(err, errlen,
+			 "%s: 'port' in [cluster] cannot change while herdd runs "
+			 "(running: %u, new: %u); restart herdd to apply it",
+			 new->file, old->port, new->port);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool nodes_equal(const struct herd_conf *a, const struct herd_conf *b)
+{
+	if (a->nnodes != b->nnodes)
+		return false;
+	for (size_t i = 0; i < a->nnodes; i++) {
+		if (a->nodes[i].deleted != b->nodes[i].deleted ||
+		    a->nodes[i].naddrs != b->nodes[i].naddrs)
+			return false;
+		for (size_t l = 0; l < a->nodes[i].naddrs; l++)
+			if (!sockaddr_equal_addr(&a->nodes[i].addrs[l], &b->nodes[i].addrs[l]))
+				return false;
+	}
+	return true;
+}
+
+int herdd_reload(struct herdd *d, char *err, size_t errlen)
+{
+	struct conf_error cerr = { "" };
+	struct herd_conf *cf = NULL;
+	int r;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+	r = conf_load(d->conf_dir, d->conf_file, &cf, &cerr);
+	if (r < 0)
+		snprintf(err, errlen, "%s", cerr.msg);
+	else
+		r = reload_check(d->cf, cf, err, errlen);
+	if (r >= 0 && cf->control_gid != d->cf->control_gid) {
+		r = ctlsrv_set_group(d->ctl, cf->control_gid);
+		if (r < 0)
+			snprintf(err, errlen, "cannot hand the control socket to group '%s': %s",
+				 cf->control_group, strerror(-r));
+	}
+	if (r < 0) {
+		conf_free(cf);
+		d->reload_failures++;
+		snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
+		log_err("reload failed, still running the previous configuration: %s", err);
+		sd_notify(0, "READY=1\nSTATUS=Running (last reload failed)");
+		return r;
+	}
+	if (!nodes_equal(d->cf, cf))
+		log_notice("the nodes file changed; 'herdctl reloadnodes' applies it");
+	conf_free(d->cf);
+	d->cf = cf;
+	log_set_level(cf->log_level);
+	d->st->nodes[d->st->pnn].caps = conf_caps(cf);
+	d->reloads++;
+	d->reload_wall = now_realtime();
+	d->reload_error[0] = '\0';
+	log_notice("configuration reloaded from %s", cf->file);
+	sd_notify(0, "READY=1\nSTATUS=Running");
+	return 0;
+}
+
+int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
+	      struct herdd **out)
+{
+	struct sockaddr_storage local[MAX_LOCAL_ADDRS];
+	_cleanup_(freep) char *sock = NULL;
+	struct herdd *d;
+	sigset_t mask;
+	pid_t holder = 0;
+	int r, pnn;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->pid_fd = -EBADF;
+	d->start_wall = now_realtime();
+	d->start_mono = now_monotonic();
+	d->conf_dir = strdup(conf_dir);
+	d->conf_file = conf_file ? strdup(conf_file) : NULL;
+	if (!d->conf_dir || (conf_file && !d->conf_file)) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	log_set_level(cf->log_level);
+
+	r = mkdir_p(cf->run_dir, 0755);
+	if (r >= 0)
+		r = mkdir_p(cf->state_dir, 0755);
+	if (r < 0) {
+		log_err("cannot create %s or %s: %s", cf->run_dir, cf->state_dir, strerror(-r));
+		goto fail;
+	}
+	d->pid_path = conf_pid_path(cf);
+	sock = conf_socket_path(cf);
+	if (!d->pid_path || !sock) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = pidfile_acquire(d->pid_path, &holder);
+	if (r < 0) {
+		if (r == -EEXIST)
+			log_err("herdd is already running (pid %d, pid file %s)", (int)holder,
+				d->pid_path);
+		else
+			log_err("cannot lock the pid file %s: %s", d->pid_path, strerror(-r));
+		goto fail;
+	}
+	d->pid_fd = r;
+
+	r = state_from_conf(cf, &d->st);
+	if (r < 0)
+		goto fail;
+	r = local_addresses(local, ARRAY_SIZE(local));
+	pnn = r < 0 ? r : state_find_pnn(d->st, local, (size_t)r);
+	if (pnn < 0) {
+		log_err("none of this host's addresses is in the nodes file %s/%s: "
+			"cannot tell which node this is",
+			cf->dir, cf->nodes_file);
+		r = -ENOENT;
+		goto fail;
+	}
+	d->st->pnn = (uint32_t)pnn;
+	d->st->nodes[pnn].flags = 0;
+	d->st->nodes[pnn].caps = conf_caps(cf);
+	d->st->nodes[pnn].changed_wall = d->start_wall;
+
+	r = sd_event_new(&d->ev);
+	if (r < 0)
+		goto fail;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = sd_event_add_signal(d->ev, NULL, SIGTERM, on_term, d)) < 0 ||
+	    (r = sd_event_add_signal(d->ev, NULL, SIGINT, on_term, d)) < 0 ||
+	    (r = sd_event_add_signal(d->ev, NULL, SIGHUP, on_hup, d)) < 0)
+		goto fail;
+	/* Sends WATCHDOG=1 at half of WATCHDOG_USEC when systemd asks for it. */
+	(void)sd_event_set_watchdog(d->ev, true);
+
+	r = ctlsrv_new(d->ev, sock, cf->control_gid, herdd_verbs, herdd_nverbs, d, &d->ctl);
+	if (r < 0) {
+		log_err("cannot create the control socket %s: %s", sock, strerror(-r));
+		goto fail;
+	}
+	d->cf = cf;
+	*out = d;
+	return 0;
+fail:
+	herdd_free(d);
+	return r;
+}
+
+int herdd_run(struct herdd *d)
+{
+	char status[256];
+	int r;
+
+	if (!d->cf->recovery_lock[0])
+		log_warn("no recovery lock is configured: a network partition can run "
+			 "two halves of the cluster at once");
+	if (!d->cf->key_file[0])
+		log_warn("no cluster key file is configured: node frames are not authenticated");
+	log_notice("herdd %s started: node %u of cluster '%s' (%zu nodes), control socket in %s",
+		   HERD_PKG_VERSION, d->st->pnn, d->cf->cluster_name, d->st->nnodes, d->cf->run_dir);
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=Running: node %u of cluster %s",
+		 d->st->pnn, d->cf->cluster_name);
+	sd_notify(0, status);
+	r = sd_event_loop(d->ev);
+	if (r < 0) {
+		log_err("event loop failed: %s", strerror(-r));
+		return 1;
+	}
+	log_notice("herdd stopped");
+	return r;
+}
+
+void herdd_free(struct herdd *d)
+{
+	if (!d)
+		return;
+	ctlsrv_free(d->ctl);
+	sd_event_unref(d->ev);
+	state_free(d->st);
+	pidfile_release(d->pid_path, d->pid_fd);
+	free(d->pid_path);
+	conf_free(d->cf);
+	free(d->conf_dir);
+	free(d->conf_file);
+	free(d);
+}

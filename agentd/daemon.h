@@ -1,0 +1,51 @@
+/*
+ * daemon.h — herdd's glue: owns the configuration, the state model, the
+ * event loop and every subsystem, and wires them together.
+ *
+ * Subsystems never call each other; they meet here. The control verbs the
+ * daemon answers are in ctlcmd.c.
+ */
+#ifndef HERD_DAEMON_H
+#define HERD_DAEMON_H
+
+#include <systemd/sd-event.h>
+
+#include "agentd/ctlsrv.h"
+#include "agentd/state.h"
+#include "conf/conf.h"
+
+struct herdd {
+	sd_event *ev;
+	struct herd_conf *cf;           /* the running configuration */
+	char *conf_dir;
+	char *conf_file;                /* NULL: conf_dir/herd.conf */
+	struct herd_state *st;
+	struct ctlsrv *ctl;
+	char *pid_path;
+	int pid_fd;
+
+	usec_t start_wall, start_mono;
+	usec_t reload_wall;             /* last successful reload, 0 never */
+	uint64_t reloads, reload_failures;
+	char reload_error[1024];        /* why the last reload failed */
+};
+
+/* Everything up to READY: pid file, state, control socket, signals. */
+int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
+	      struct herdd **out);
+/* Run the event loop until SIGTERM/SIGINT. Returns the exit code. */
+int herdd_run(struct herdd *d);
+void herdd_free(struct herdd *d);
+
+/*
+ * Load the configuration again; swap it in only when it is valid and
+ * nothing that needs a restart changed. On failure the old configuration
+ * stays and err says why.
+ */
+int herdd_reload(struct herdd *d, char *err, size_t errlen);
+
+/* The verb table of the control socket (ctlcmd.c). */
+extern const struct ctl_verb herdd_verbs[];
+extern const size_t herdd_nverbs;
+
+#endif

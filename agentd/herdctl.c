@@ -1,0 +1,267 @@
+/*
+ * herdctl.c — the herd command line: one verb per invocation, sent to the
+ * local herdd over its control socket; text for people, -j JSON for scripts.
+ *
+ * Each verb is a row in `verbs`: its usage, its help text, how to turn its
+ * arguments into the request, and how to print the reply as text.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "agentd/ctlclient.h"
+#include "conf/conf.h"
+
+#define DEFAULT_TIMEOUT (10 * USEC_PER_SEC)
+
+struct verb {
+	const char *name;
+	const char *args;    /* usage of the arguments after the verb */
+	const char *summary;
+	const char *help;
+	int min_args, max_args;
+	void (*print)(struct json_object *reply);
+};
+
+static const char *jstr(struct json_object *o, const char *key, const char *dflt)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return dflt;
+	return json_object_get_string(v);
+}
+
+static void print_status(struct json_object *r)
+{
+	struct json_object *nodes, *n, *addrs;
+	const char *lock = jstr(r, "recovery_lock", "");
+
+	json_object_object_get_ex(r, "nodes", &nodes);
+	printf("Number of nodes:%s\n", jstr(r, "node_count", "0"));
+	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+		char addr[256] = "";
+
+		n = json_object_array_get_idx(nodes, i);
+		if (streq(jstr(n, "state", ""), "DELETED"))
+			continue;
+		json_object_object_get_ex(n, "addresses", &addrs);
+		for (size_t a = 0; a < json_object_array_length(addrs); a++)
+			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "%s%s",
+				 a ? "," : "", json_object_get_string(json_object_array_get_idx(addrs, a)));
+		printf("pnn:%-3s %-16s %s%s%s\n", jstr(n, "pnn", "?"), addr,
+		       jstr(n, "flags_text", "?"),
+		       json_object_get_boolean(json_object_object_get(n, "this_node")) ? " (THIS NODE)" : "",
+		       json_object_get_boolean(json_object_object_get(n, "leader")) ? " (LEADER)" : "");
+	}
+	printf("Generation:%s\n", jstr(r, "generation", "?"));
+	printf("Recovery mode:%s\n", jstr(r, "recovery_mode", "?"));
+	printf("Leader:%s\n", jstr(r, "leader", "none"));
+	printf("Recovery lock:%s\n", lock[0] ? lock : "none (WARNING: split brain is possible)");
+}
+
+static void print_uptime(struct json_object *r)
+{
+	printf("Current time of node %-3s          : %s\n", jstr(r, "pnn", "?"),
+	       jstr(r, "current_time", "?"));
+	printf("herdd start time                  : %s (up %.0f s)\n", jstr(r, "start_time", "?"),
+	       json_object_get_double(json_object_object_get(r, "uptime_seconds")));
+	printf("Time of last recovery/failover    : %s\n", jstr(r, "last_recovery_finish", "never"));
+	printf("Last configuration reload         : %s (%s reloads, %s failed)\n",
+	       jstr(r, "last_reload", "never"), jstr(r, "reloads", "0"),
+	       jstr(r, "reload_failures", "0"));
+	if (strlen(jstr(r, "last_reload_error", "")))
+		printf("Last reload error                 : %s\n", jstr(r, "last_reload_error", ""));
+}
+
+static void print_reload(struct json_object *r)
+{
+	printf("herdd reloaded its configuration from %s\n", jstr(r, "file", "?"));
+}
+
+static void print_ping(struct json_object *r)
+{
+	printf("response from node %s (herdd pid %s)\n", jstr(r, "pnn", "?"), jstr(r, "pid", "?"));
+}
+
+static void print_version(struct json_object *r)
+{
+	printf("herdctl %s, herdd %s\n", HERD_PKG_VERSION, jstr(r, "version", "?"));
+}
+
+static const struct verb verbs[] = {
+	{ "status", "", "show the nodes of the cluster and their states",
+	  "Show every node of the cluster as this node sees it: its number (pnn),\n"
+	  "private addresses and flags (OK, DISCONNECTED, BANNED, ...), then the\n"
+	  "generation, recovery mode, leader and recovery lock.\n"
+	  "Exit status 0 when herdd answered.\n",
+	  0, 0, print_status },
+	{ "uptime", "", "show when herdd started, last recovery and last reload",
+	  "Show the current time, herdd's start time and uptime, the last\n"
+	  "recovery and the last configuration reload (and why it failed).\n",
+	  0, 0, print_uptime },
+	{ "reload", "", "reload the configuration (root)",
+	  "Ask herdd to read its configuration directory again. The new files are\n"
+	  "checked first; when they are not valid herdd keeps running on the old\n"
+	  "configuration and herdctl prints why and exits 1. Same as SIGHUP.\n",
+	  0, 0, print_reload },
+	{ "ping", "", "check that herdd answers",
+	  "Send a request to herdd and print who answered.\n", 0, 0, print_ping },
+	{ "version", "", "print herdctl's and herdd's versions",
+	  "Print the version of herdctl and of the running herdd.\n", 0, 0, print_version },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: herdctl [OPTIONS] VERB [ARGS]\n"
+		"\n"
+		"Control and inspect the local herd node daemon (herdd).\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config-dir DIR  find herdd's socket through DIR/herd.conf (default %s)\n"
+		"  -s, --socket PATH     talk to the control socket at PATH\n"
+		"  -j, --json            print the reply as JSON\n"
+		"  -t, --timeout SECS    give up waiting for herdd after SECS (default 10)\n"
+		"  -V, --version         print herdctl's version\n"
+		"  -h, --help            this text; VERB --help explains a verb\n"
+		"\n"
+		"Verbs:\n",
+		HERD_SYSCONFDIR);
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f, "\nSee herdctl(1).\n");
+}
+
+static void verb_help(const struct verb *v)
+{
+	printf("Usage: herdctl [OPTIONS] %s%s%s\n\n%s", v->name, v->args[0] ? " " : "", v->args,
+	       v->help);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (streq(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+/* The socket path: -s, else $HERD_SOCKET, else the run dir of DIR/herd.conf. */
+static char *socket_path(const char *sock, const char *dir)
+{
+	struct conf_error err = { "" };
+	struct herd_conf *cf = NULL;
+	char *path;
+
+	if (sock)
+		return strdup(sock);
+	if (getenv("HERD_SOCKET"))
+		return strdup(getenv("HERD_SOCKET"));
+	if (conf_load(dir, NULL, &cf, &err) < 0) {
+		fprintf(stderr, "herdctl: %s\n", err.msg);
+		return NULL;
+	}
+	path = conf_socket_path(cf);
+	conf_free(cf);
+	return path;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config-dir", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dir = HERD_SYSCONFDIR, *sock = NULL;
+	usec_t timeout = DEFAULT_TIMEOUT;
+	bool json = false;
+	const struct verb *v;
+	struct ctlclient *cl = NULL;
+	struct json_object *reply = NULL;
+	char err[1024] = "", *path;
+	int c, r, nargs;
+
+	/* "+": stop at the verb, so verb options are the verb's. */
+	while ((c = getopt_long(argc, argv, "+c:s:jt:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': dir = optarg; break;
+		case 's': sock = optarg; break;
+		case 'j': json = true; break;
+		case 't': {
+			char *end;
+			double secs = strtod(optarg, &end);
+
+			if (*end || secs <= 0 || secs > 86400) {
+				fprintf(stderr, "herdctl: bad timeout '%s': expected seconds, e.g. 5 or 0.5\n", optarg);
+				return 2;
+			}
+			timeout = (usec_t)(secs * (double)USEC_PER_SEC);
+			break;
+		}
+		case 'V': printf("herdctl %s\n", HERD_PKG_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (streq(argv[optind], "help")) {
+		if (optind + 1 < argc && (v = find_verb(argv[optind + 1]))) {
+			verb_help(v);
+			return 0;
+		}
+		usage(stdout);
+		return optind + 1 < argc ? 2 : 0;
+	}
+	v = find_verb(argv[optind]);
+	if (!v) {
+		fprintf(stderr, "herdctl: unknown verb '%s' (herdctl --help lists them)\n", argv[optind]);
+		return 2;
+	}
+	for (int i = optind + 1; i < argc; i++)
+		if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
+			verb_help(v);
+			return 0;
+		}
+	nargs = argc - optind - 1;
+	if (nargs < v->min_args || nargs > v->max_args) {
+		fprintf(stderr, "herdctl: wrong number of arguments for '%s'\n", v->name);
+		fprintf(stderr, "Usage: herdctl %s %s\n", v->name, v->args);
+		return 2;
+	}
+
+	path = socket_path(sock, dir);
+	if (!path)
+		return 1;
+	r = ctlclient_connect(path, &cl);
+	if (r < 0) {
+		fprintf(stderr, "herdctl: cannot connect to herdd at %s: %s%s\n", path, strerror(-r),
+			r == -ENOENT || r == -ECONNREFUSED ? " (is herdd running?)" : "");
+		free(path);
+		return 1;
+	}
+	free(path);
+	r = ctlclient_request(cl, v->name, NULL, timeout, &reply, err, sizeof(err));
+	ctlclient_free(cl);
+	if (r < 0) {
+		if (json && reply)
+			printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
+		fprintf(stderr, "herdctl: %s: %s\n", v->name, err);
+		json_object_put(reply);
+		return 1;
+	}
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		v->print(reply);
+	json_object_put(reply);
+	return 0;
+}

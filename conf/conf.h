@@ -1,0 +1,133 @@
+/*
+ * conf.h — herd's configuration: herd.conf, nodes and public_addresses.
+ *
+ * One configuration directory (herdd -c DIR, default /etc/herd) holds
+ * herd.conf (INI, like ctdb.conf), nodes and public_addresses (CTDB's
+ * formats). conf_load() parses all of them into one immutable struct
+ * herd_conf; reload means loading a new one and swapping only on success.
+ * Every key has a default, a type and a validator (conf/schema.c); the
+ * normalized print (herdd -nv) parses again to the same configuration.
+ *
+ * The configuration model sits just above the base layer: it includes only
+ * agentd/util.h and agentd/log.h, and every subsystem may include it.
+ */
+#ifndef HERD_CONF_H
+#define HERD_CONF_H
+
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "agentd/util.h"
+
+#define HERD_CONF_DIR_DEFAULT "/etc/herd"
+#define HERD_CONF_FILE        "herd.conf"
+#define HERD_MAX_LINKS        4   /* private addresses per node (redundant links) */
+#define HERD_MAX_NODES        256
+#define HERD_IFNAME_MAX       16
+
+enum ip_allocation {
+	IP_ALLOC_LCP2,
+	IP_ALLOC_DETERMINISTIC,
+	IP_ALLOC_NONDETERMINISTIC,
+};
+
+/* One line of the nodes file: the line index is the pnn. */
+struct conf_node {
+	unsigned pnn;
+	bool deleted;                   /* "#ADDR": keeps the number, no node */
+	size_t naddrs;                  /* 0 when deleted */
+	struct sockaddr_storage addrs[HERD_MAX_LINKS]; /* port unset (0) */
+	unsigned line;                  /* line in the nodes file */
+};
+
+/* One line of public_addresses: ADDR/PREFIX IFACE[,IFACE...] */
+struct conf_pubaddr {
+	struct sockaddr_storage addr;
+	unsigned prefix;
+	size_t nifaces;
+	char ifaces[HERD_MAX_LINKS][HERD_IFNAME_MAX];
+	unsigned line;
+};
+
+struct herd_conf {
+	char *dir;                      /* the configuration directory */
+	char *file;                     /* path of herd.conf as opened */
+
+	/* [cluster] */
+	char *cluster_name;
+	char *recovery_lock;            /* "" none; "PATH"; "!COMMAND ARGS" */
+	char *key_file;                 /* "" none; relative to dir */
+	unsigned port;
+	char *nodes_file;               /* relative to dir */
+	bool recmaster;                 /* capabilities */
+	bool lmaster;
+
+	/* [membership] */
+	usec_t keepalive_interval;
+	unsigned keepalive_limit;
+
+	/* [paths] */
+	char *run_dir;                  /* herdd.sock, herdd.pid */
+	char *state_dir;
+
+	/* [control] */
+	char *control_group;            /* "" root only; name or number */
+	gid_t control_gid;              /* resolved; (gid_t)-1 when none */
+
+	/* [logging] */
+	int log_level;                  /* syslog priority */
+
+	/* [failover] */
+	enum ip_allocation ip_allocation;
+	bool no_ip_failback;
+	bool no_ip_takeover;
+	char *public_addresses_file;    /* relative to dir */
+
+	/* [monitor] */
+	usec_t monitor_interval;
+
+	/* [mail] */
+	char *smtp_server;              /* host:port */
+	char *mail_to;
+	char *mail_from;
+
+	/* [snmp] */
+	char *agentx_socket;
+
+	/* the nodes file */
+	struct conf_node *nodes;
+	size_t nnodes;
+
+	/* the public_addresses file (may be absent: no addresses) */
+	struct conf_pubaddr *pubaddrs;
+	size_t npubaddrs;
+};
+
+/* "FILE:LINE: what was wrong, and what was expected" (or "FILE: ..."). */
+struct conf_error {
+	char msg[1024];
+};
+
+/*
+ * Load the configuration in dir. file names herd.conf (NULL: dir/herd.conf).
+ * Returns 0 and *out, or a negative errno with err->msg filled in; on error
+ * nothing is allocated.
+ */
+int conf_load(const char *dir, const char *file, struct herd_conf **out,
+	      struct conf_error *err);
+void conf_free(struct herd_conf *cf);
+
+/* Print the normalized configuration: every key, defaults included. */
+void conf_print(FILE *f, const struct herd_conf *cf);
+
+/* Resolve a path from the configuration against its directory (malloc'd). */
+char *conf_path(const struct herd_conf *cf, const char *path);
+
+/* run_dir/herdd.sock and run_dir/herdd.pid (malloc'd, resolved). */
+char *conf_socket_path(const struct herd_conf *cf);
+char *conf_pid_path(const struct herd_conf *cf);
+
+const char *ip_allocation_name(enum ip_allocation a);
+
+#endif
