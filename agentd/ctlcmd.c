@@ -134,6 +134,27 @@ static int cmd_reload(struct ctl_conn *c, struct json_object *args, struct json_
 	return 0;
 }
 
+static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
+			  struct json_object **reply, char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	const struct ctlsrv_stats *cs = ctlsrv_get_stats(d->ctl);
+	struct json_object *o = json_object_new_object(), *ctl = json_object_new_object();
+
+	json_object_object_add(ctl, "clients", json_object_new_int64((int64_t)ctlsrv_nconns(d->ctl)));
+	json_object_object_add(ctl, "accepted", json_object_new_int64((int64_t)cs->accepted));
+	json_object_object_add(ctl, "refused", json_object_new_int64((int64_t)cs->refused));
+	json_object_object_add(ctl, "requests", json_object_new_int64((int64_t)cs->requests));
+	json_object_object_add(ctl, "denied", json_object_new_int64((int64_t)cs->denied));
+	json_object_object_add(ctl, "bad_frames", json_object_new_int64((int64_t)cs->bad_frames));
+	json_object_object_add(ctl, "unknown_verbs", json_object_new_int64((int64_t)cs->unknown_verbs));
+	json_object_object_add(o, "control", ctl);
+	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
+	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));
+	*reply = o;
+	return 0;
+}
+
 static int cmd_subscribe(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 			 char *err, size_t errlen, void *userdata)
 {
@@ -146,6 +167,7 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "version", false, cmd_version },
 	{ "status", false, cmd_status },
 	{ "uptime", false, cmd_uptime },
+	{ "statistics", false, cmd_statistics },
 	{ "subscribe", false, cmd_subscribe },
 	{ "reload", true, cmd_reload },
 };

@@ -338,11 +338,14 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 
 static int socket_set_owner(const char *path, gid_t group)
 {
-	if (group == (gid_t)-1)
-		return chmod(path, 0600) < 0 ? -errno : 0;
-	if (chown(path, 0, group) < 0)
+	bool none = group == (gid_t)-1;
+
+	/* Tighten the mode before handing the file to a new group. */
+	if (none && chmod(path, 0600) < 0)
 		return -errno;
-	return chmod(path, 0660) < 0 ? -errno : 0;
+	if (chown(path, 0, none ? 0 : group) < 0)
+		return -errno;
+	return none || chmod(path, 0660) >= 0 ? 0 : -errno;
 }
 
 int ctlsrv_new(sd_event *ev, const char *path, gid_t group,

@@ -88,6 +88,25 @@ static void print_version(struct json_object *r)
 	printf("herdctl %s, herdd %s\n", HERD_PKG_VERSION, jstr(r, "version", "?"));
 }
 
+/* Print an object's scalar members as "section.key  value", recursing. */
+static void print_tree(const char *prefix, struct json_object *o)
+{
+	json_object_object_foreach(o, key, val) {
+		char name[256];
+
+		snprintf(name, sizeof(name), "%s%s%s", prefix, prefix[0] ? "." : "", key);
+		if (json_object_is_type(val, json_type_object))
+			print_tree(name, val);
+		else
+			printf("%-32s %s\n", name, val ? json_object_get_string(val) : "-");
+	}
+}
+
+static void print_statistics(struct json_object *r)
+{
+	print_tree("", r);
+}
+
 static const struct verb verbs[] = {
 	{ "status", "", "show the nodes of the cluster and their states",
 	  "Show every node of the cluster as this node sees it: its number (pnn),\n"
@@ -104,6 +123,10 @@ static const struct verb verbs[] = {
 	  "checked first; when they are not valid herdd keeps running on the old\n"
 	  "configuration and herdctl prints why and exits 1. Same as SIGHUP.\n",
 	  0, 0, print_reload },
+	{ "statistics", "", "show herdd's counters",
+	  "Show herdd's counters: control socket clients, requests, refused and\n"
+	  "denied peers, malformed frames dropped, unknown verbs, reloads.\n",
+	  0, 0, print_statistics },
 	{ "ping", "", "check that herdd answers",
 	  "Send a request to herdd and print who answered.\n", 0, 0, print_ping },
 	{ "version", "", "print herdctl's and herdd's versions",

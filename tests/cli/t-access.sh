@@ -65,5 +65,11 @@ h = s.recv(65536); assert struct.unpack(">IBBHIiI", h[:20])[5] == 0, h
 print("ok - a request sent a byte at a time is answered")
 PY
 expect_rc 0 "herdd survived all of it" -- hctl status
+expect_rc 0 "statistics -j" -- hctl -j statistics
+expect_eq "$(printf '%s' "$OUT" | jq -r '.control.bad_frames')" 5 "the five malformed frames were counted"
+expect_eq "$(printf '%s' "$OUT" | jq -r '.control.unknown_verbs')" 1 "the unknown verb was counted"
+expect_match "$(printf '%s' "$OUT" | jq -r '.control.denied')" '^[1-9]' "the denied reload was counted"
+expect_rc 0 "statistics as text" -- hctl statistics
+expect_match "$OUT" "control.bad_frames +5" "text statistics show the counter"
 single_stop
 expect_eq "$HERDD_RC" 0 "herdd exits 0"
