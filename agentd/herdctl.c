@@ -9,7 +9,9 @@
 #include <stdio.h>
 
 #include "agentd/ctlclient.h"
+#include "conf/cfile.h"
 #include "conf/conf.h"
+#include "conf/ini.h"
 
 #define DEFAULT_TIMEOUT (10 * USEC_PER_SEC)
 
@@ -169,6 +171,41 @@ static const struct verb *find_verb(const char *name)
 	return NULL;
 }
 
+/*
+ * When herd.conf does not load (an admin is half-way through an edit, and
+ * wants `herdctl reload` to say what is wrong), find herdd anyway: take
+ * `run dir` from [paths] reading leniently, skipping what does not parse.
+ */
+static char *lenient_socket_path(const char *dir)
+{
+	struct conf_error err = { "" };
+	struct cfile f = { 0 };
+	struct ini_token tok;
+	const char *why;
+	char *line, *path = NULL, section[64] = "", run_dir[4096] = "/run/herd";
+	_cleanup_(freep) char *file = NULL;
+
+	if (asprintf(&file, "%s/%s", dir, HERD_CONF_FILE) < 0)
+		return NULL;
+	if (cfile_read(&f, file, &err) >= 0) {
+		while (cfile_next(&f, &line, &err) > 0) {
+			if (ini_parse_line(line, &tok, &why) < 0)
+				continue;
+			if (tok.kind == INI_SECTION)
+				snprintf(section, sizeof(section), "%s", tok.name);
+			else if (tok.kind == INI_KEY && streq(section, "paths") &&
+				 streq(tok.name, "run dir"))
+				snprintf(run_dir, sizeof(run_dir), "%s", tok.value);
+		}
+		cfile_done(&f);
+	}
+	if (run_dir[0] == '/')
+		(void)!asprintf(&path, "%s/herdd.sock", run_dir);
+	else
+		(void)!asprintf(&path, "%s/%s/herdd.sock", dir, run_dir);
+	return path;
+}
+
 /* The socket path: -s, else $HERD_SOCKET, else the run dir of DIR/herd.conf. */
 static char *socket_path(const char *sock, const char *dir)
 {
@@ -181,8 +218,8 @@ static char *socket_path(const char *sock, const char *dir)
 	if (getenv("HERD_SOCKET"))
 		return strdup(getenv("HERD_SOCKET"));
 	if (conf_load(dir, NULL, &cf, &err) < 0) {
-		fprintf(stderr, "herdctl: %s\n", err.msg);
-		return NULL;
+		fprintf(stderr, "herdctl: warning: %s\n", err.msg);
+		return lenient_socket_path(dir);
 	}
 	path = conf_socket_path(cf);
 	conf_free(cf);

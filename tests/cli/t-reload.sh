@@ -16,8 +16,9 @@ expect_eq "$(hctl -j uptime | jq -r .reloads)" 2 "two reloads counted"
 # A bad file: unknown key. herdctl reload fails with herdd's file:line message.
 cp "$T/good.conf" "$conf"
 printf '[membership]\nkeepalive interval = soon\n' >>"$conf"
-expect_rc 1 "reload of a bad file fails" -- "$HERDCTL" -s "$SOCK" reload
-expect_match "$OUT" "herd.conf:[0-9]+: .*keepalive interval" "the error names file, line and key"
+expect_rc 1 "reload of a bad file fails" -- hctl reload
+expect_match "$OUT" "herdctl: reload: $conf:[0-9]+: .*keepalive interval" \
+	"herdctl -c still finds herdd, which names file, line and key"
 expect_rc 0 "herdd still answers" -- "$HERDCTL" -s "$SOCK" status
 expect_eq "$("$HERDCTL" -s "$SOCK" -j uptime | jq -r .reload_failures)" 1 "failure counted"
 expect_match "$("$HERDCTL" -s "$SOCK" -j uptime | jq -r .last_reload_error)" "keepalive interval" \
