@@ -215,12 +215,17 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	}
 	log_set_level(cf->log_level);
 
-	r = mkdir_p(cf->run_dir, 0755);
-	if (r >= 0)
-		r = mkdir_p(cf->state_dir, 0755);
-	if (r < 0) {
-		log_err("cannot create %s or %s: %s", cf->run_dir, cf->state_dir, strerror(-r));
-		goto fail;
+	{
+		_cleanup_(freep) char *run = conf_path(cf, cf->run_dir);
+		_cleanup_(freep) char *state = conf_path(cf, cf->state_dir);
+
+		r = run && state ? mkdir_p(run, 0755) : -ENOMEM;
+		if (r >= 0)
+			r = mkdir_p(state, 0755);
+		if (r < 0) {
+			log_err("cannot create %s or %s: %s", run, state, strerror(-r));
+			goto fail;
+		}
 	}
 	d->pid_path = conf_pid_path(cf);
 	sock = conf_socket_path(cf);

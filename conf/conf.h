@@ -32,7 +32,11 @@ enum ip_allocation {
 	IP_ALLOC_NONDETERMINISTIC,
 };
 
-/* One line of the nodes file: the line index is the pnn. */
+/*
+ * One address line of the nodes file. cf->nodes holds them all in pnn order,
+ * deleted ones included, so cf->nodes[i].pnn == i. The pnn counts address
+ * lines (and "#ADDR" lines), not blank or comment lines.
+ */
 struct conf_node {
 	unsigned pnn;
 	bool deleted;                   /* "#ADDR": keeps the number, no node */
@@ -82,18 +86,18 @@ struct herd_conf {
 	enum ip_allocation ip_allocation;
 	bool no_ip_failback;
 	bool no_ip_takeover;
-	char *public_addresses_file;    /* relative to dir */
+	char *public_addresses_file;    /* relative to dir; "" none */
 
 	/* [monitor] */
 	usec_t monitor_interval;
 
 	/* [mail] */
 	char *smtp_server;              /* host:port */
-	char *mail_to;
+	char *mail_to;                  /* one address, LOCAL@DOMAIN */
 	char *mail_from;
 
 	/* [snmp] */
-	char *agentx_socket;
+	char *agentx_socket;            /* net-snmp syntax, used as given */
 
 	/* the nodes file */
 	struct conf_node *nodes;
@@ -121,7 +125,11 @@ void conf_free(struct herd_conf *cf);
 /* Print the normalized configuration: every key, defaults included. */
 void conf_print(FILE *f, const struct herd_conf *cf);
 
-/* Resolve a path from the configuration against its directory (malloc'd). */
+/*
+ * Resolve a path from the configuration against its directory (malloc'd;
+ * NULL when out of memory). Absolute paths are returned as they are, ""
+ * as "".
+ */
 char *conf_path(const struct herd_conf *cf, const char *path);
 
 /* run_dir/herdd.sock and run_dir/herdd.pid (malloc'd, resolved). */

@@ -1,0 +1,483 @@
+/*
+ * schema.c — the herd.conf table, and the code that applies it.
+ *
+ * Each row names a key (section and name as admins write them), its type,
+ * its default as herd.conf text, where it lives in struct herd_conf, its
+ * limits and one sentence of documentation. Defaults go through the same
+ * parsers as configured values, so a default can never be something the
+ * admin could not have written; the unit tests check that every default
+ * parses and prints back to itself, and that herd.conf(5) names every key
+ * with its default. The "expected ..." half of each error message is built
+ * here from the row, so messages always tell the real limits.
+ */
+#include "conf/schema.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "conf/cfile.h"
+
+static_assert(sizeof(enum ip_allocation) == sizeof(int), "enum fields are stored as int");
+
+static const char *const sections[] = {
+	"cluster", "membership", "paths", "control", "logging",
+	"failover", "monitor", "mail", "snmp",
+};
+
+static const struct value_enum log_levels[] = {
+	{ "error", LOG_ERR },
+	{ "warning", LOG_WARNING },
+	{ "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+	{ NULL, 0 },
+};
+
+static const struct value_enum ip_allocations[] = {
+	{ "lcp2", IP_ALLOC_LCP2 },
+	{ "deterministic", IP_ALLOC_DETERMINISTIC },
+	{ "nondeterministic", IP_ALLOC_NONDETERMINISTIC },
+	{ NULL, 0 },
+};
+
+#define OFF(field) offsetof(struct herd_conf, field)
+#define MS(n) ((uint64_t)(n) * USEC_PER_MSEC)
+#define SEC(n) ((uint64_t)(n) * USEC_PER_SEC)
+
+static const struct schema_key keys[] = {
+	/* [cluster] */
+	{ "cluster", "name", SCHEMA_NAME, "herd", OFF(cluster_name),
+	  .doc = "Name of the cluster, shown in logs, mail, traps and herdctl status." },
+	{ "cluster", "recovery lock", SCHEMA_RECLOCK, "", OFF(recovery_lock), .empty_ok = true,
+	  .doc = "The recovery lock: empty for none, a file on shared storage that the "
+		 "leader locks, or !COMMAND ARGS to run a lock helper." },
+	{ "cluster", "key file", SCHEMA_PATH, "", OFF(key_file), .empty_ok = true,
+	  .doc = "File holding the cluster key that authenticates node frames with "
+		 "HMAC-SHA256; empty: frames are not authenticated." },
+	{ "cluster", "port", SCHEMA_UINT, "4380", OFF(port), .min = 1, .max = 65535,
+	  .doc = "TCP port of the cluster transport on every private address." },
+	{ "cluster", "nodes file", SCHEMA_PATH, "nodes", OFF(nodes_file),
+	  .doc = "The nodes file: the private addresses of every node." },
+	{ "cluster", "recmaster capability", SCHEMA_BOOL, "yes", OFF(recmaster),
+	  .doc = "Whether this node may be elected leader (recovery master)." },
+	{ "cluster", "lmaster capability", SCHEMA_BOOL, "yes", OFF(lmaster),
+	  .doc = "Whether this node may be location master of database records." },
+
+	/* [membership] */
+	{ "membership", "keepalive interval", SCHEMA_DURATION, "250ms", OFF(keepalive_interval),
+	  .min = MS(10), .max = SEC(10),
+	  .doc = "Time between heartbeats on every link." },
+	{ "membership", "keepalive limit", SCHEMA_UINT, "4", OFF(keepalive_limit),
+	  .min = 1, .max = 100,
+	  .doc = "Heartbeat intervals missed on every link before a peer is disconnected." },
+
+	/* [paths] */
+	{ "paths", "run dir", SCHEMA_PATH, "/run/herd", OFF(run_dir),
+	  .doc = "Directory of the control socket herdd.sock and the pid file herdd.pid." },
+	{ "paths", "state dir", SCHEMA_PATH, "/var/lib/herd", OFF(state_dir),
+	  .doc = "Directory of the databases, the event log and the mail spool." },
+
+	/* [control] */
+	{ "control", "group", SCHEMA_GROUP, "", OFF(control_group), .gid_offset = OFF(control_gid),
+	  .empty_ok = true,
+	  .doc = "Group (name or number) whose members may use the control socket; "
+		 "empty: root only." },
+
+	/* [logging] */
+	{ "logging", "level", SCHEMA_ENUM, "notice", OFF(log_level), .names = log_levels,
+	  .doc = "Least important message logged." },
+
+	/* [failover] */
+	{ "failover", "ip allocation", SCHEMA_ENUM, "lcp2", OFF(ip_allocation),
+	  .names = ip_allocations,
+	  .doc = "Algorithm that assigns public addresses to nodes." },
+	{ "failover", "no ip failback", SCHEMA_BOOL, "no", OFF(no_ip_failback),
+	  .doc = "When yes, addresses stay where they are when a node comes back." },
+	{ "failover", "no ip takeover", SCHEMA_BOOL, "no", OFF(no_ip_takeover),
+	  .doc = "When yes, this node takes over no public addresses." },
+	{ "failover", "public addresses file", SCHEMA_PATH, "public_addresses",
+	  OFF(public_addresses_file), .empty_ok = true,
+	  .doc = "The public addresses file; empty or absent: no public addresses." },
+
+	/* [monitor] */
+	{ "monitor", "interval", SCHEMA_DURATION, "5s", OFF(monitor_interval),
+	  .min = MS(100), .max = SEC(3600),
+	  .doc = "Time between health monitor runs." },
+
+	/* [mail] */
+	{ "mail", "smtp server", SCHEMA_HOSTPORT, "localhost:25", OFF(smtp_server),
+	  .doc = "Mail server that notifications are sent through." },
+	{ "mail", "to", SCHEMA_EMAIL, "root@localhost", OFF(mail_to),
+	  .doc = "Recipient of notification mail." },
+	{ "mail", "from", SCHEMA_EMAIL, "herd@localhost", OFF(mail_from),
+	  .doc = "Sender of notification mail." },
+
+	/* [snmp] */
+	{ "snmp", "agentx socket", SCHEMA_STRING, "/var/agentx/master", OFF(agentx_socket),
+	  .expect = "a net-snmp AgentX address without blanks, e.g. /var/agentx/master "
+		    "or tcp:localhost:705",
+	  .doc = "AgentX master socket that herd-agentx connects to (net-snmp syntax, "
+		 "used as given)." },
+};
+
+size_t schema_nsections(void)
+{
+	return ARRAY_SIZE(sections);
+}
+
+const char *schema_section(size_t i)
+{
+	return i < ARRAY_SIZE(sections) ? sections[i] : NULL;
+}
+
+int schema_section_index(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		if (streq(sections[i], name))
+			return (int)i;
+	return -ENOENT;
+}
+
+size_t schema_nkeys(void)
+{
+	return ARRAY_SIZE(keys);
+}
+
+const struct schema_key *schema_key(size_t i)
+{
+	return i < ARRAY_SIZE(keys) ? &keys[i] : NULL;
+}
+
+size_t schema_key_index(const struct schema_key *k)
+{
+	return (size_t)(k - keys);
+}
+
+const struct schema_key *schema_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (streq(keys[i].section, section) && streq(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+/* Append to buf at *off, never past len. */
+static void append(char *buf, size_t len, size_t *off, const char *s)
+{
+	int n;
+
+	if (*off >= len)
+		return;
+	n = snprintf(buf + *off, len - *off, "%s", s);
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+char *schema_key_list(char *buf, size_t len, const char *section)
+{
+	size_t off = 0;
+	bool first = true;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!streq(keys[i].section, section))
+			continue;
+		append(buf, len, &off, first ? "" : ", ");
+		append(buf, len, &off, keys[i].name);
+		first = false;
+	}
+	return buf;
+}
+
+char *schema_section_list(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		append(buf, len, &off, i ? ", [" : "[");
+		append(buf, len, &off, sections[i]);
+		append(buf, len, &off, "]");
+	}
+	return buf;
+}
+
+const char *schema_type_name(enum schema_type t)
+{
+	switch (t) {
+	case SCHEMA_BOOL: return "boolean";
+	case SCHEMA_UINT: return "integer";
+	case SCHEMA_DURATION: return "duration";
+	case SCHEMA_ENUM: return "keyword";
+	case SCHEMA_STRING: return "string";
+	case SCHEMA_NAME: return "name";
+	case SCHEMA_PATH: return "path";
+	case SCHEMA_RECLOCK: return "lock";
+	case SCHEMA_HOSTPORT: return "host:port";
+	case SCHEMA_EMAIL: return "mail address";
+	case SCHEMA_GROUP: return "group";
+	}
+	return "value";
+}
+
+char *schema_limits(char *buf, size_t len, const struct schema_key *k)
+{
+	char lo[VALUE_DURATION_MAX], hi[VALUE_DURATION_MAX];
+
+	switch (k->type) {
+	case SCHEMA_UINT:
+		snprintf(buf, len, "%llu to %llu", (unsigned long long)k->min,
+			 (unsigned long long)k->max);
+		break;
+	case SCHEMA_DURATION:
+		snprintf(buf, len, "%s to %s", value_format_duration(lo, sizeof(lo), k->min),
+			 value_format_duration(hi, sizeof(hi), k->max));
+		break;
+	case SCHEMA_ENUM:
+		value_enum_list(buf, len, k->names);
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+	return buf;
+}
+
+/* The field of k in cf. */
+#define FIELD(cf, k, type) ((type *)(void *)((char *)(cf) + (k)->offset))
+#define CFIELD(cf, k, type) ((const type *)(const void *)((const char *)(cf) + (k)->offset))
+
+/* problem = "WHAT 'text'" or, with after, "WHAT 'text' AFTER". */
+static int why_set(struct schema_why *why, int ret, const char *what, const char *text,
+		   const char *after, const char *expected)
+{
+	char q[CFILE_QUOTE_MAX];
+
+	snprintf(why->problem, sizeof(why->problem), "%s %s%s", what,
+		 cfile_quote(q, sizeof(q), text), after ? after : "");
+	snprintf(why->expected, sizeof(why->expected), "%s", expected);
+	return ret;
+}
+
+/* Check text as the value of a string-typed key: 0 or -EINVAL with why. */
+static int check_string(const struct schema_key *k, const char *text, struct schema_why *why)
+{
+	const char *expect = k->expect;
+	const char *what = "bad value";
+	bool ok;
+
+	if (!*text) {
+		if (k->empty_ok)
+			return 0;
+		snprintf(why->problem, sizeof(why->problem), "empty value");
+		snprintf(why->expected, sizeof(why->expected), "%s",
+			 expect ? expect : k->type == SCHEMA_PATH ? "a path" : "a value");
+		return -EINVAL;
+	}
+	switch (k->type) {
+	case SCHEMA_STRING:
+		ok = !strpbrk(text, " \t");
+		expect = expect ? expect : "text without blanks";
+		break;
+	case SCHEMA_NAME:
+		ok = value_is_name(text);
+		what = "bad name";
+		expect = expect ? expect
+				: "1 to 63 letters, digits, '.', '-' or '_', starting with a letter or digit";
+		break;
+	case SCHEMA_PATH:
+		ok = strlen(text) < PATH_MAX;
+		what = "bad path";
+		expect = expect ? expect : "a path shorter than 4096 bytes";
+		break;
+	case SCHEMA_RECLOCK:
+		if (text[0] == '!') {
+			const char *cmd = text + 1;
+
+			while (*cmd == ' ' || *cmd == '\t')
+				cmd++;
+			ok = *cmd != '\0';
+			what = "empty helper command";
+		} else {
+			ok = strlen(text) < PATH_MAX;
+			what = "bad path";
+		}
+		expect = expect ? expect
+				: "nothing (no lock), a path, or !COMMAND ARGS for a lock helper";
+		break;
+	case SCHEMA_HOSTPORT:
+		ok = value_check_hostport(text) == 0;
+		what = "bad server address";
+		expect = expect ? expect
+				: "HOST:PORT with a port from 1 to 65535, e.g. localhost:25 or [::1]:25";
+		break;
+	case SCHEMA_EMAIL:
+		ok = value_is_email(text);
+		what = "bad mail address";
+		expect = expect ? expect : "an address like root@localhost";
+		break;
+	default:
+		ok = false;
+		break;
+	}
+	return ok ? 0 : why_set(why, -EINVAL, what, text, NULL, expect);
+}
+
+/* Replace the string at the field of k with a copy of text. */
+static int store_string(struct herd_conf *cf, const struct schema_key *k, const char *text)
+{
+	char **field = FIELD(cf, k, char *);
+	char *copy = strdup(text);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int set_number(struct herd_conf *cf, const struct schema_key *k, const char *text,
+		      struct schema_why *why)
+{
+	char limits[128], expected[192];
+	uint64_t v = 0;
+	usec_t us = 0;
+	int r;
+
+	schema_limits(limits, sizeof(limits), k);
+	if (k->type == SCHEMA_UINT) {
+		snprintf(expected, sizeof(expected), "a whole number from %s", limits);
+		r = value_parse_uint(text, k->min, k->max, &v);
+		if (r == -EINVAL)
+			return why_set(why, r, "bad integer", text, NULL, expected);
+		if (r < 0)
+			return why_set(why, r, "integer", text, " out of range", expected);
+		*FIELD(cf, k, unsigned) = (unsigned)v;
+		return 0;
+	}
+	r = value_parse_duration(text, &us);
+	if (r == -EINVAL)
+		return why_set(why, r, "bad duration", text, NULL,
+			       "a number with a unit (us, ms, s, m, h), e.g. 250ms");
+	snprintf(expected, sizeof(expected), "a duration from %s", limits);
+	if (r < 0 || us < k->min || us > k->max)
+		return why_set(why, -ERANGE, "duration", text, " out of range", expected);
+	*FIELD(cf, k, usec_t) = us;
+	return 0;
+}
+
+int schema_set(struct herd_conf *cf, const struct schema_key *k, const char *text,
+	       struct schema_why *why)
+{
+	char list[256], expected[300];
+	bool b = false;
+	gid_t gid = 0;
+	int r, e = 0;
+
+	switch (k->type) {
+	case SCHEMA_BOOL:
+		if (value_parse_bool(text, &b) < 0)
+			return why_set(why, -EINVAL, "bad boolean", text, NULL,
+				       "yes or no (or true/false, on/off, 1/0)");
+		*FIELD(cf, k, bool) = b;
+		return 0;
+	case SCHEMA_UINT:
+	case SCHEMA_DURATION:
+		return set_number(cf, k, text, why);
+	case SCHEMA_ENUM:
+		if (value_parse_enum(text, k->names, &e) < 0) {
+			snprintf(expected, sizeof(expected), "one of: %s",
+				 value_enum_list(list, sizeof(list), k->names));
+			return why_set(why, -EINVAL, "bad value", text, NULL, expected);
+		}
+		*FIELD(cf, k, int) = e;
+		return 0;
+	case SCHEMA_GROUP:
+		r = value_parse_group(text, &gid);
+		if (r == -ENOENT || r == -EINVAL)
+			return why_set(why, -ENOENT, "unknown group", text, NULL,
+				       "a group name from the group database, or a number");
+		if (r == -ERANGE)
+			return why_set(why, r, "group number", text, " out of range",
+				       "a group number below 4294967295");
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			char q[CFILE_QUOTE_MAX];
+
+			snprintf(why->problem, sizeof(why->problem), "cannot look up group %s: %s",
+				 cfile_quote(q, sizeof(q), text), strerror(-r));
+			snprintf(why->expected, sizeof(why->expected),
+				 "a group the name service can resolve, or a number");
+			return r;
+		}
+		r = store_string(cf, k, text);
+		if (r < 0)
+			return r;
+		*(gid_t *)(void *)((char *)cf + k->gid_offset) = gid;
+		return 0;
+	default:
+		r = check_string(k, text, why);
+		if (r < 0)
+			return r;
+		return store_string(cf, k, text);
+	}
+}
+
+int schema_set_defaults(struct herd_conf *cf, struct schema_why *why)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		int r = schema_set(cf, &keys[i], keys[i].def, why);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+const char *schema_format(char *buf, size_t len, const struct herd_conf *cf,
+			  const struct schema_key *k)
+{
+	const char *s;
+
+	switch (k->type) {
+	case SCHEMA_BOOL:
+		snprintf(buf, len, "%s", value_bool_name(*CFIELD(cf, k, bool)));
+		return buf;
+	case SCHEMA_UINT:
+		snprintf(buf, len, "%u", *CFIELD(cf, k, unsigned));
+		return buf;
+	case SCHEMA_DURATION:
+		return value_format_duration(buf, len, *CFIELD(cf, k, usec_t));
+	case SCHEMA_ENUM:
+		s = value_enum_name(k->names, *CFIELD(cf, k, int));
+		snprintf(buf, len, "%s", s ? s : "?");
+		return buf;
+	default:
+		s = *CFIELD(cf, k, char *);
+		return s ? s : "";
+	}
+}
+
+void schema_free_values(struct herd_conf *cf)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		switch (keys[i].type) {
+		case SCHEMA_BOOL:
+		case SCHEMA_UINT:
+		case SCHEMA_DURATION:
+		case SCHEMA_ENUM:
+			break;
+		default: {
+			char **field = FIELD(cf, &keys[i], char *);
+
+			free(*field);
+			*field = NULL;
+			break;
+		}
+		}
+	}
+}
