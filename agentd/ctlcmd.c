@@ -155,6 +155,91 @@ static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+/* Optional integer argument: 0 absent, 1 present, -EINVAL wrong type. */
+static int arg_int(struct json_object *args, const char *key, int64_t min, int64_t max,
+		   int64_t *out, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	if (!args || !json_object_object_get_ex(args, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < min ||
+	    json_object_get_int64(v) > max) {
+		snprintf(err, errlen, "'%s' must be a whole number from %lld to %lld", key,
+			 (long long)min, (long long)max);
+		return -EINVAL;
+	}
+	*out = json_object_get_int64(v);
+	return 1;
+}
+
+static int arg_str(struct json_object *args, const char *key, const char **out,
+		   char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	if (!args || !json_object_object_get_ex(args, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "'%s' must be a string", key);
+		return -EINVAL;
+	}
+	*out = json_object_get_string(v);
+	return 1;
+}
+
+static int cmd_events(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	int64_t since_seq = 0, since_wall = 0, node = -1, limit = 100;
+	const char *tname = NULL;
+	int type = 0, r;
+	struct json_object *list, *o;
+	size_t first;
+
+	if ((r = arg_int(args, "since_seq", 0, INT64_MAX, &since_seq, err, errlen)) < 0 ||
+	    (r = arg_int(args, "since_wall_us", 0, INT64_MAX, &since_wall, err, errlen)) < 0 ||
+	    (r = arg_int(args, "node", 0, UINT32_MAX - 1, &node, err, errlen)) < 0 ||
+	    (r = arg_int(args, "limit", 1, 100000, &limit, err, errlen)) < 0 ||
+	    (r = arg_str(args, "type", &tname, err, errlen)) < 0)
+		return r;
+	if (tname && (type = event_type_from_name(tname)) < 0) {
+		size_t off = (size_t)snprintf(err, errlen, "unknown event type '%s'; expected one of:",
+					      tname);
+
+		for (int t = 1; t < EV__MAX && off < errlen; t++)
+			off += (size_t)snprintf(err + off, errlen - off, "%s %s", t > 1 ? "," : "",
+						event_type_name(t));
+		return -EINVAL;
+	}
+	/* The newest `limit` matching events, oldest first. */
+	list = json_object_new_array();
+	first = d->events.len;
+	for (size_t n = 0; first > 0 && n < (size_t)limit; first--) {
+		const struct herd_event *ev = event_ring_get(&d->events, first - 1);
+
+		if (ev->seq <= (uint64_t)since_seq || ev->wall < (usec_t)since_wall)
+			break;
+		if ((!type || ev->type == (enum herd_event_type)type) &&
+		    (node < 0 || ev->node == (uint32_t)node))
+			n++;
+	}
+	for (size_t i = first; i < d->events.len; i++) {
+		const struct herd_event *ev = event_ring_get(&d->events, i);
+
+		if ((!type || ev->type == (enum herd_event_type)type) &&
+		    (node < 0 || ev->node == (uint32_t)node))
+			json_object_array_add(list, herdd_event_json(ev));
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "events", list);
+	json_object_object_add(o, "next_seq", json_object_new_int64((int64_t)d->events.next_seq));
+	json_object_object_add(o, "dropped", json_object_new_int64((int64_t)d->events.dropped));
+	*reply = o;
+	return 0;
+}
+
 static int cmd_subscribe(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 			 char *err, size_t errlen, void *userdata)
 {
@@ -168,6 +253,7 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "status", false, cmd_status },
 	{ "uptime", false, cmd_uptime },
 	{ "statistics", false, cmd_statistics },
+	{ "events", false, cmd_events },
 	{ "subscribe", false, cmd_subscribe },
 	{ "reload", true, cmd_reload },
 };

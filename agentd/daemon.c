@@ -5,6 +5,7 @@
 #include "agentd/daemon.h"
 
 #include <ifaddrs.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,56 @@
 #include "agentd/pidfile.h"
 
 #define MAX_LOCAL_ADDRS 256
+#define EVENT_RING_SIZE 1024
+
+struct json_object *herdd_event_json(const struct herd_event *ev)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[64];
+
+	json_object_object_add(o, "seq", json_object_new_int64((int64_t)ev->seq));
+	json_object_object_add(o, "time", json_object_new_string(
+		format_iso8601(buf, sizeof(buf), ev->wall)));
+	json_object_object_add(o, "wall_us", json_object_new_int64((int64_t)ev->wall));
+	json_object_object_add(o, "node", ev->node == PNN_NONE ? NULL
+				       : json_object_new_int64(ev->node));
+	json_object_object_add(o, "reporter", ev->reporter == PNN_NONE ? NULL
+					   : json_object_new_int64(ev->reporter));
+	json_object_object_add(o, "type", json_object_new_string(event_type_name(ev->type)));
+	json_object_object_add(o, "severity", json_object_new_string(severity_name(ev->severity)));
+	json_object_object_add(o, "subject", json_object_new_string(ev->subject));
+	json_object_object_add(o, "detail", json_object_new_string(ev->detail));
+	return o;
+}
+
+void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
+		const char *subject, const char *detail_fmt, ...)
+{
+	struct herd_event ev = {
+		.wall = now_realtime(),
+		.mono = now_monotonic(),
+		.node = node,
+		.reporter = d->st ? d->st->pnn : PNN_NONE,
+		.type = type,
+		.severity = event_type_severity(type),
+	};
+	const struct herd_event *stored;
+	struct json_object *o;
+	va_list ap;
+
+	snprintf(ev.subject, sizeof(ev.subject), "%s", subject);
+	va_start(ap, detail_fmt);
+	vsnprintf(ev.detail, sizeof(ev.detail), detail_fmt, ap);
+	va_end(ap);
+	stored = event_ring_push(&d->events, &ev);
+	log_msg(severity_syslog(ev.severity), "event %s #%llu: %s%s%s", event_type_name(type),
+		(unsigned long long)stored->seq, ev.subject, ev.detail[0] ? ": " : "", ev.detail);
+	if (d->ctl) {
+		o = herdd_event_json(stored);
+		ctlsrv_broadcast(d->ctl, o);
+		json_object_put(o);
+	}
+}
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -87,6 +138,8 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *
 	struct herdd *d = userdata;
 
 	log_notice("received %s, shutting down", strsignal((int)si->ssi_signo));
+	herdd_emit(d, EV_SHUTDOWN, d->st->pnn, "herdd is shutting down", "on %s",
+		   strsignal((int)si->ssi_signo));
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
 	return sd_event_exit(d->ev, 0);
 }
@@ -174,6 +227,8 @@ int herdd_reload(struct herdd *d, char *err, size_t errlen)
 		d->reload_failures++;
 		snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
 		log_err("reload failed, still running the previous configuration: %s", err);
+		herdd_emit(d, EV_CONFIG_REJECTED, d->st->pnn, "configuration reload rejected",
+			   "%s", err);
 		sd_notify(0, "READY=1\nSTATUS=Running (last reload failed)");
 		return r;
 	}
@@ -186,7 +241,8 @@ int herdd_reload(struct herdd *d, char *err, size_t errlen)
 	d->reloads++;
 	d->reload_wall = now_realtime();
 	d->reload_error[0] = '\0';
-	log_notice("configuration reloaded from %s", cf->file);
+	herdd_emit(d, EV_CONFIG_RELOADED, d->st->pnn, "configuration reloaded", "from %s",
+		   cf->file);
 	sd_notify(0, "READY=1\nSTATUS=Running");
 	return 0;
 }
@@ -207,6 +263,11 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	d->pid_fd = -EBADF;
 	d->start_wall = now_realtime();
 	d->start_mono = now_monotonic();
+	r = event_ring_init(&d->events, EVENT_RING_SIZE);
+	if (r < 0) {
+		free(d);
+		return r;
+	}
 	d->conf_dir = strdup(conf_dir);
 	d->conf_file = conf_file ? strdup(conf_file) : NULL;
 	if (!d->conf_dir || (conf_file && !d->conf_file)) {
@@ -324,6 +385,7 @@ void herdd_free(struct herdd *d)
 	pidfile_release(d->pid_path, d->pid_fd);
 	free(d->pid_path);
 	conf_free(d->cf);
+	event_ring_done(&d->events);
 	free(d->conf_dir);
 	free(d->conf_file);
 	free(d);

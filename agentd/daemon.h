@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "agentd/ctlsrv.h"
+#include "agentd/event.h"
 #include "agentd/state.h"
 #include "conf/conf.h"
 
@@ -23,6 +24,8 @@ struct herdd {
 	struct ctlsrv *ctl;
 	char *pid_path;
 	int pid_fd;
+
+	struct event_ring events;        /* the recent events, for herdctl events */
 
 	usec_t start_wall, start_mono;
 	usec_t reload_wall;             /* last successful reload, 0 never */
@@ -43,6 +46,17 @@ void herdd_free(struct herdd *d);
  * stays and err says why.
  */
 int herdd_reload(struct herdd *d, char *err, size_t errlen);
+
+/*
+ * Publish an event: give it a sequence number and times, keep it in the
+ * ring, log it and send it to every subscriber (herdctl events -f,
+ * herd-agentx). node is the node it is about (PNN_NONE: the cluster).
+ */
+void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
+		const char *subject, const char *detail_fmt, ...) _printf_(5, 6);
+
+/* An event as the JSON object the control socket carries. */
+struct json_object *herdd_event_json(const struct herd_event *ev);
 
 /* The verb table of the control socket (ctlcmd.c). */
 extern const struct ctl_verb herdd_verbs[];

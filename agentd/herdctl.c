@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "agentd/ctlclient.h"
 #include "conf/cfile.h"
@@ -22,6 +23,8 @@ struct verb {
 	const char *help;
 	int min_args, max_args;
 	void (*print)(struct json_object *reply);
+	/* Turn argv (argv[0] is the verb) into request args; 2 = usage error. */
+	int (*parse)(int argc, char **argv, struct json_object *args, bool *follow);
 };
 
 static const char *jstr(struct json_object *o, const char *key, const char *dflt)
@@ -109,30 +112,142 @@ static void print_statistics(struct json_object *r)
 	print_tree("", r);
 }
 
+static void print_event(struct json_object *e)
+{
+	const char *node = jstr(e, "node", NULL), *detail = jstr(e, "detail", "");
+
+	printf("%s #%-5s %-8s %-20s %s%s%s%s%s\n", jstr(e, "time", "?"), jstr(e, "seq", "?"),
+	       jstr(e, "severity", "?"), jstr(e, "type", "?"), node ? "node " : "",
+	       node ? node : "", node ? ": " : "", jstr(e, "subject", ""), "");
+	if (detail[0])
+		printf("%33s%s\n", "", detail);
+}
+
+static void print_events(struct json_object *r)
+{
+	struct json_object *list;
+
+	if (!json_object_object_get_ex(r, "events", &list))
+		return;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		print_event(json_object_array_get_idx(list, i));
+}
+
+/* --since: an event sequence number, a time ago (10m, 2h, 1d) or ISO 8601. */
+static int parse_since(const char *text, struct json_object *args)
+{
+	char *end;
+	unsigned long long n = strtoull(text, &end, 10);
+	struct tm tm = { 0 };
+
+	if (end != text && *end == '\0') {
+		json_object_object_add(args, "since_seq", json_object_new_int64((int64_t)n));
+		return 0;
+	}
+	if (end != text && end[1] == '\0' && strchr("smhd", *end)) {
+		uint64_t mult = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 86400;
+		usec_t ago = (usec_t)n * mult * USEC_PER_SEC, now = now_realtime();
+
+		json_object_object_add(args, "since_wall_us",
+				       json_object_new_int64((int64_t)(ago > now ? 0 : now - ago)));
+		return 0;
+	}
+	end = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end && (*end == '\0' || streq(end, "Z"))) {
+		json_object_object_add(args, "since_wall_us",
+				       json_object_new_int64((int64_t)timegm(&tm) * 1000000));
+		return 0;
+	}
+	fprintf(stderr, "herdctl: events: bad --since '%s': expected a sequence number, "
+		"a time ago (30s, 10m, 2h, 1d) or a time (2026-11-23T10:00:00Z)\n", text);
+	return 2;
+}
+
+static int parse_events(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "type", required_argument, NULL, 't' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:t:n:l:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (parse_since(optarg, args))
+				return 2;
+			break;
+		case 't':
+			json_object_object_add(args, "type", json_object_new_string(optarg));
+			break;
+		case 'n':
+		case 'l':
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < (c == 'l' ? 1 : 0)) {
+				fprintf(stderr, "herdctl: events: bad --%s '%s': expected a number\n",
+					c == 'n' ? "node" : "limit", optarg);
+				return 2;
+			}
+			json_object_object_add(args, c == 'n' ? "node" : "limit",
+					       json_object_new_int64(v));
+			break;
+		case 'f':
+			*follow = true;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "herdctl: events: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
 static const struct verb verbs[] = {
 	{ "status", "", "show the nodes of the cluster and their states",
 	  "Show every node of the cluster as this node sees it: its number (pnn),\n"
 	  "private addresses and flags (OK, DISCONNECTED, BANNED, ...), then the\n"
 	  "generation, recovery mode, leader and recovery lock.\n"
 	  "Exit status 0 when herdd answered.\n",
-	  0, 0, print_status },
+	  0, 0, print_status, NULL },
 	{ "uptime", "", "show when herdd started, last recovery and last reload",
 	  "Show the current time, herdd's start time and uptime, the last\n"
 	  "recovery and the last configuration reload (and why it failed).\n",
-	  0, 0, print_uptime },
+	  0, 0, print_uptime, NULL },
 	{ "reload", "", "reload the configuration (root)",
 	  "Ask herdd to read its configuration directory again. The new files are\n"
 	  "checked first; when they are not valid herdd keeps running on the old\n"
 	  "configuration and herdctl prints why and exits 1. Same as SIGHUP.\n",
-	  0, 0, print_reload },
+	  0, 0, print_reload, NULL },
 	{ "statistics", "", "show herdd's counters",
 	  "Show herdd's counters: control socket clients, requests, refused and\n"
 	  "denied peers, malformed frames dropped, unknown verbs, reloads.\n",
-	  0, 0, print_statistics },
+	  0, 0, print_statistics, NULL },
+	{ "events", "[--since SEQ|AGO|TIME] [--type TYPE] [--node PNN] [--limit N] [-f]",
+	  "show recent cluster events",
+	  "Show the most recent events this node knows (default the last 100),\n"
+	  "oldest first: sequence number, time, severity, type, node, subject.\n"
+	  "\n"
+	  "  -s, --since SEQ|AGO|TIME  only events after sequence number SEQ, within\n"
+	  "                            AGO (30s, 10m, 2h, 1d) or since TIME (ISO 8601)\n"
+	  "  -t, --type TYPE           only events of TYPE (node-banned, unhealthy, ...)\n"
+	  "  -n, --node PNN            only events about node PNN\n"
+	  "  -l, --limit N             at most N events\n"
+	  "  -f, --follow              keep printing new events as they happen\n",
+	  0, 99, print_events, parse_events },
 	{ "ping", "", "check that herdd answers",
-	  "Send a request to herdd and print who answered.\n", 0, 0, print_ping },
+	  "Send a request to herdd and print who answered.\n", 0, 0, print_ping, NULL },
 	{ "version", "", "print herdctl's and herdd's versions",
-	  "Print the version of herdctl and of the running herdd.\n", 0, 0, print_version },
+	  "Print the version of herdctl and of the running herdd.\n", 0, 0, print_version, NULL },
 };
 
 static void usage(FILE *f)
@@ -226,6 +341,40 @@ static char *socket_path(const char *sock, const char *dir)
 	return path;
 }
 
+/* events -f: print the history, then every new event until herdd goes. */
+static int follow_events(struct ctlclient *cl, struct json_object *reply, bool json)
+{
+	struct json_object *list, *ev;
+	int64_t next = json_object_get_int64(json_object_object_get(reply, "next_seq"));
+	char err[256];
+
+	json_object_object_get_ex(reply, "events", &list);
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		ev = json_object_array_get_idx(list, i);
+		if (json)
+			printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+		else
+			print_event(ev);
+	}
+	json_object_put(reply);
+	fflush(stdout);
+	for (;;) {
+		if (ctlclient_next_event(cl, 0, &ev, err, sizeof(err)) < 0) {
+			fprintf(stderr, "herdctl: events: %s\n", err);
+			ctlclient_free(cl);
+			return 1;
+		}
+		if (json_object_get_int64(json_object_object_get(ev, "seq")) >= next) {
+			if (json)
+				printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+			else
+				print_event(ev);
+			fflush(stdout);
+		}
+		json_object_put(ev);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -244,6 +393,8 @@ int main(int argc, char **argv)
 	struct ctlclient *cl = NULL;
 	struct json_object *reply = NULL;
 	char err[1024] = "", *path;
+	struct json_object *args;
+	bool follow = false;
 	int c, r, nargs;
 
 	/* "+": stop at the verb, so verb options are the verb's. */
@@ -291,7 +442,16 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	nargs = argc - optind - 1;
-	if (nargs < v->min_args || nargs > v->max_args) {
+	args = json_object_new_object();
+	if (v->parse) {
+		r = v->parse(argc - optind, argv + optind, args, &follow);
+		if (r) {
+			json_object_put(args);
+			fprintf(stderr, "Usage: herdctl %s %s\n", v->name, v->args);
+			return r;
+		}
+	} else if (nargs < v->min_args || nargs > v->max_args) {
+		json_object_put(args);
 		fprintf(stderr, "herdctl: wrong number of arguments for '%s'\n", v->name);
 		fprintf(stderr, "Usage: herdctl %s %s\n", v->name, v->args);
 		return 2;
@@ -308,15 +468,29 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(path);
-	r = ctlclient_request(cl, v->name, NULL, timeout, &reply, err, sizeof(err));
-	ctlclient_free(cl);
+	/* Subscribe first so that no event falls between history and follow. */
+	if (follow && ctlclient_request(cl, "subscribe", NULL, timeout, &reply, err, sizeof(err)) < 0) {
+		fprintf(stderr, "herdctl: %s: %s\n", v->name, err);
+		json_object_put(reply);
+		json_object_put(args);
+		ctlclient_free(cl);
+		return 1;
+	}
+	json_object_put(reply);
+	reply = NULL;
+	r = ctlclient_request(cl, v->name, args, timeout, &reply, err, sizeof(err));
+	json_object_put(args);
 	if (r < 0) {
 		if (json && reply)
 			printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
 		fprintf(stderr, "herdctl: %s: %s\n", v->name, err);
 		json_object_put(reply);
+		ctlclient_free(cl);
 		return 1;
 	}
+	if (follow)
+		return follow_events(cl, reply, json);
+	ctlclient_free(cl);
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -32,7 +32,7 @@ expect_match "$OUT" "herdd 0\." "version"
 
 # Help: global and per verb, never touching herdd.
 expect_rc 0 "herdctl --help" -- "$HERDCTL" --help
-for v in status uptime reload statistics ping version; do
+for v in status uptime reload statistics events ping version; do
 	expect_rc 0 "herdctl $v --help" -- "$HERDCTL" -s /nonexistent "$v" --help
 	expect_match "$OUT" "^Usage: herdctl \[OPTIONS\] $v" "$v --help prints its usage"
 	expect_rc 0 "herdctl help $v" -- "$HERDCTL" help "$v"
