@@ -436,11 +436,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "herdctl: unknown verb '%s' (herdctl --help lists them)\n", argv[optind]);
 		return 2;
 	}
-	for (int i = optind + 1; i < argc; i++)
+	for (int i = optind + 1; i < argc; i++) {
 		if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
 			verb_help(v);
 			return 0;
 		}
+		/* -j may follow the verb too: herdctl status -j */
+		if (streq(argv[i], "-j") || streq(argv[i], "--json")) {
+			json = true;
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
 	nargs = argc - optind - 1;
 	args = json_object_new_object();
 	if (v->parse) {

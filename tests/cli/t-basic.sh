@@ -14,7 +14,7 @@ expect_match "$OUT" "^Number of nodes:1" "status counts the nodes"
 expect_match "$OUT" "pnn:0 +127.0.0.1 +OK \(THIS NODE\)" "status shows this node OK"
 expect_match "$OUT" "Recovery lock:none \(WARNING" "status warns that no recovery lock is set"
 
-expect_rc 0 "status -j" -- hctl -j status
+expect_rc 0 "status -j (after the verb)" -- hctl status -j
 expect_eq "$(printf '%s' "$OUT" | jq -r '.nodes[0].state')" OK "JSON: node 0 state"
 expect_eq "$(printf '%s' "$OUT" | jq -r '.pnn')" 0 "JSON: this node's pnn"
 expect_eq "$(printf '%s' "$OUT" | jq -r '.cluster')" cli "JSON: cluster name"

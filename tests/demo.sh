@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# tests/demo.sh — `make demo`: a herd cluster in network namespaces, shown
+# step by step, then torn down (on every exit path, Ctrl-C included).
+#
+# Needs root (network namespaces) and build/herdd, build/herdctl (make).
+# Nothing touches the host network: nodes, bridges and the client live in
+# namespaces made by tests/cluster/lib.sh, and all of them are removed.
+#
+# Knobs:
+#   DEMO_NODES=3          cluster size
+#   DEMO_LINKS=2          private links per node (redundant links)
+#   DEMO_SECTIONS="..."   which sections to show, in order (default: all)
+#   DEMO_PAUSE=1          wait for Enter between sections (when on a tty)
+#   DEMO_SETTLE=5         seconds to wait for the nodes to connect
+#   HERD_BUILD=DIR        where herdd and herdctl are (default build/)
+#
+# To add a section: write demo_NAME (print what it shows with `say`, run
+# commands with `on K CMD...` / `ctl K ARGS...` so the reader sees them) and
+# add NAME to SECTIONS below.
+# shellcheck disable=SC2317  # sections and helpers are called indirectly
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+# shellcheck source=tests/cluster/lib.sh
+. tests/cluster/lib.sh
+
+SECTIONS=(topology status)
+
+DEMO_NODES=${DEMO_NODES:-3}
+DEMO_LINKS=${DEMO_LINKS:-2}
+read -ra want <<<"${DEMO_SECTIONS:-${SECTIONS[*]}}"
+
+if [ -t 1 ]; then bold=$'\e[1m' dim=$'\e[2m' off=$'\e[0m'; else bold='' dim='' off=''; fi
+
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
+note() { printf '%s\n' "$*"; }
+# on K CMD...: show and run CMD in node K's namespace.
+on() {
+	local k=$1; shift
+	printf '%sn%s#%s %s\n' "$dim" "$k" "$off" "$*"
+	node_exec "$k" "$@"
+}
+# ctl K ARGS...: show and run herdctl on node K.
+ctl() {
+	local k=$1; shift
+	printf '%sn%s#%s herdctl %s\n' "$dim" "$k" "$off" "$*"
+	node_herdctl "$k" "$@"
+}
+pause() {
+	[ -n "${DEMO_PAUSE:-}" ] && [ -t 0 ] || return 0
+	read -r -p "${dim}(Enter to go on)${off} " _
+}
+
+# --- sections -------------------------------------------------------------------
+
+demo_topology() {
+	say "The network: $DEMO_NODES nodes, $DEMO_LINKS private link(s), a public network, a client"
+	note "Each node is a network namespace; the bridges live in a separate 'switch'"
+	note "namespace, so the host's own network is never touched."
+	local k l
+	for k in $(cluster_nodes); do
+		printf '  n%s  %-14s private' "$k" "$(node_ns "$k")"
+		for ((l = 0; l < DEMO_LINKS; l++)); do printf ' %s' "$(node_addr "$k" "$l")"; done
+		printf '  public %s\n' "$(node_public_addr "$k")"
+	done
+	printf '  client %-12s public %s\n' "$(client_ns 0)" "$(client_addr 0)"
+	note "The nodes file every node reads:"
+	sed 's/^/    /' "$(node_etc 0)/nodes"
+	on 0 ip -br addr
+}
+
+# Status 0 when node 0 sees every node connected.
+all_connected() { ! node_herdctl 0 status 2>/dev/null | grep -q DISCONNECTED; }
+
+demo_status() {
+	say "Every node answers herdctl status"
+	local k
+	if ! cluster_wait_until "${DEMO_SETTLE:-5}" all_connected; then
+		note "(after ${DEMO_SETTLE:-5}s n0 still sees disconnected nodes; showing them as they are)"
+	fi
+	for k in $(cluster_nodes); do
+		ctl "$k" status || note "(herdctl status on n$k exited $?)"
+		echo
+	done
+	say "The same as JSON, for scripts and monitoring"
+	ctl 0 -j status || note "(herdctl -j status exited $?)"
+}
+
+# --- main ---------------------------------------------------------------------------
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: needs root (it builds network namespaces); try: sudo make demo" >&2
+	exit 1
+fi
+rc=0; cluster_check || rc=$?
+if [ $rc -ne 0 ]; then
+	echo "demo: cannot run a cluster here (see above)" >&2
+	exit 1
+fi
+
+for s in "${want[@]}"; do
+	if ! declare -F "demo_$s" >/dev/null; then
+		echo "demo: no section '$s' (have: ${SECTIONS[*]})" >&2
+		exit 2
+	fi
+done
+
+say "herd demo: bringing up a $DEMO_NODES-node cluster"
+cluster_trap
+CLUSTER_LINKS=$DEMO_LINKS CLUSTER_CLIENT=1
+if ! cluster_up "$DEMO_NODES"; then
+	echo "demo: the cluster did not come up (herdd logs above)" >&2
+	exit 1
+fi
+note "herdd runs on every node; configs and logs are in $CLUSTER_DIR (removed at the end)."
+
+for s in "${want[@]}"; do
+	pause
+	"demo_$s" || rc=1
+done
+
+say "Tearing down: stopping herdd, deleting the namespaces"
+tag=$CLUSTER_TAG
+cluster_down || rc=1
+if ip netns list | grep -q "^herd-$tag-"; then
+	echo "demo: namespaces herd-$tag-* are still there" >&2
+	rc=1
+fi
+if [ $rc -eq 0 ]; then say "Done: nothing is left behind"; else say "Done, with errors (see above)"; fi
+exit $rc
