@@ -66,6 +66,8 @@ struct herd_conf {
 	char *nodes_file;               /* relative to dir */
 	bool recmaster;                 /* capabilities */
 	bool lmaster;
+	usec_t recovery_ban_period;
+	usec_t recovery_lock_lease;     /* 0: keepalive interval x limit */
 
 	/* [membership] */
 	usec_t keepalive_interval;
@@ -90,6 +92,10 @@ struct herd_conf {
 
 	/* [monitor] */
 	usec_t monitor_interval;
+	char *events_dir;               /* relative to dir */
+	usec_t script_timeout;          /* per event script */
+	unsigned monitor_fail_limit;    /* failed monitor runs in a row: UNHEALTHY */
+	usec_t startup_retry;           /* between init/setup/startup attempts */
 
 	/* [mail] */
 	char *smtp_server;              /* host:port */

@@ -65,6 +65,14 @@ static const struct schema_key keys[] = {
 	  .doc = "Whether this node may be elected leader (recovery master)." },
 	{ "cluster", "lmaster capability", SCHEMA_BOOL, "yes", OFF(lmaster),
 	  .doc = "Whether this node may be location master of database records." },
+	{ "cluster", "recovery ban period", SCHEMA_DURATION, "5m", OFF(recovery_ban_period),
+	  .min = SEC(1), .max = SEC(86400),
+	  .doc = "How long a node that keeps failing recovery is banned (CTDB's "
+		 "RecoveryBanPeriod)." },
+	{ "cluster", "recovery lock lease", SCHEMA_DURATION, "0s", OFF(recovery_lock_lease),
+	  .min = MS(100), .max = SEC(60), .zero_ok = true,
+	  .doc = "How long the lock helper keeps the recovery lock after herdd stops "
+		 "pinging it; 0s: keepalive interval times keepalive limit." },
 
 	/* [membership] */
 	{ "membership", "keepalive interval", SCHEMA_DURATION, "250ms", OFF(keepalive_interval),
@@ -106,6 +114,19 @@ static const struct schema_key keys[] = {
 	{ "monitor", "interval", SCHEMA_DURATION, "5s", OFF(monitor_interval),
 	  .min = MS(100), .max = SEC(3600),
 	  .doc = "Time between health monitor runs." },
+	{ "monitor", "events dir", SCHEMA_PATH, "events.d", OFF(events_dir),
+	  .doc = "Directory of the event scripts (CTDB's events.d interface)." },
+	{ "monitor", "script timeout", SCHEMA_DURATION, "30s", OFF(script_timeout),
+	  .min = MS(100), .max = SEC(3600),
+	  .doc = "Time an event script may run before its process group is killed and "
+		 "it counts as timed out." },
+	{ "monitor", "fail limit", SCHEMA_UINT, "1", OFF(monitor_fail_limit),
+	  .min = 1, .max = 100,
+	  .doc = "Monitor runs in a row that must fail or time out before the node is "
+		 "UNHEALTHY." },
+	{ "monitor", "startup retry", SCHEMA_DURATION, "5s", OFF(startup_retry),
+	  .min = MS(100), .max = SEC(3600),
+	  .doc = "Time between attempts of a failed init, setup or startup event." },
 
 	/* [mail] */
 	{ "mail", "smtp server", SCHEMA_HOSTPORT, "localhost:25", OFF(smtp_server),
@@ -233,8 +254,9 @@ char *schema_limits(char *buf, size_t len, const struct schema_key *k)
 			 (unsigned long long)k->max);
 		break;
 	case SCHEMA_DURATION:
-		snprintf(buf, len, "%s to %s", value_format_duration(lo, sizeof(lo), k->min),
-			 value_format_duration(hi, sizeof(hi), k->max));
+		snprintf(buf, len, "%s to %s%s", value_format_duration(lo, sizeof(lo), k->min),
+			 value_format_duration(hi, sizeof(hi), k->max),
+			 k->zero_ok ? ", or 0s" : "");
 		break;
 	case SCHEMA_ENUM:
 		value_enum_list(buf, len, k->names);
@@ -363,7 +385,7 @@ static int set_number(struct herd_conf *cf, const struct schema_key *k, const ch
 		return why_set(why, r, "bad duration", text, NULL,
 			       "a number with a unit (us, ms, s, m, h), e.g. 250ms");
 	snprintf(expected, sizeof(expected), "a duration from %s", limits);
-	if (r < 0 || us < k->min || us > k->max)
+	if (r < 0 || ((us < k->min || us > k->max) && !(us == 0 && k->zero_ok)))
 		return why_set(why, -ERANGE, "duration", text, " out of range", expected);
 	*FIELD(cf, k, usec_t) = us;
 	return 0;

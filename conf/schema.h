@@ -38,6 +38,7 @@ struct schema_key {
 	uint64_t min, max;              /* SCHEMA_UINT, SCHEMA_DURATION */
 	const struct value_enum *names; /* SCHEMA_ENUM */
 	bool empty_ok;                  /* string types: "" is allowed */
+	bool zero_ok;                   /* SCHEMA_DURATION: 0 too (automatic) */
 	const char *expect;             /* NULL, or what "expected ..." says */
 	const char *doc;                /* one sentence for herd.conf(5) */
 };
@@ -64,7 +65,10 @@ char *schema_section_list(char *buf, size_t len);
 /* What a type is called in messages and in herd.conf(5): "duration". */
 const char *schema_type_name(enum schema_type t);
 
-/* The limits of k as text, "10ms to 10s", "lcp2, deterministic, ..." or "". */
+/*
+ * The limits of k as text: "10ms to 10s", "100ms to 1m, or 0s" (zero_ok),
+ * "lcp2, deterministic, ..." or "".
+ */
 char *schema_limits(char *buf, size_t len, const struct schema_key *k);
 
 /*

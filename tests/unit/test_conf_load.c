@@ -108,7 +108,8 @@ static void test_lists(void **state)
 
 	assert_string_equal(schema_key_list(buf, sizeof(buf), "cluster"),
 			    "name, recovery lock, key file, port, nodes file, "
-			    "recmaster capability, lmaster capability");
+			    "recmaster capability, lmaster capability, recovery ban period, "
+			    "recovery lock lease");
 	assert_string_equal(schema_section_list(buf, sizeof(buf)),
 			    "[cluster], [membership], [paths], [control], [logging], "
 			    "[failover], [monitor], [mail], [snmp]");
@@ -338,13 +339,15 @@ struct error_case {
 static const struct error_case error_cases[] = {
 	{ "[cluster]\nfoo = 1\n", NULL, NULL, -EINVAL,
 	  "herd.conf:2: unknown key 'foo' in [cluster]; expected one of: name, recovery lock, "
-	  "key file, port, nodes file, recmaster capability, lmaster capability" },
+	  "key file, port, nodes file, recmaster capability, lmaster capability, "
+	  "recovery ban period, recovery lock lease" },
 	{ "[membership]\ninterval = 5s\n", NULL, NULL, -EINVAL,
 	  "herd.conf:2: unknown key 'interval' in [membership]; expected one of: keepalive "
 	  "interval, keepalive limit ('interval' is a key of [monitor])" },
 	{ "[cluster]\nPort = 1\n", NULL, NULL, -EINVAL,
 	  "herd.conf:2: unknown key 'Port' in [cluster]; expected one of: name, recovery lock, "
-	  "key file, port, nodes file, recmaster capability, lmaster capability (names are "
+	  "key file, port, nodes file, recmaster capability, lmaster capability, "
+	  "recovery ban period, recovery lock lease (names are "
 	  "lower case: 'port')" },
 	{ "\n[cluster]\n[network]\n", NULL, NULL, -EINVAL,
 	  "herd.conf:3: unknown section [network]; expected one of: [cluster], [membership], "
