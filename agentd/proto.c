@@ -61,7 +61,9 @@ int herd_keepalive_push(struct wbuf *w, const struct herd_keepalive *m)
 	wbuf_put_u64(w, m->echo);
 	wbuf_put_u32(w, m->echo_delay);
 	wbuf_put_u32(w, m->node_flags);
-	return wbuf_put_u32(w, m->leader);
+	wbuf_put_u32(w, m->leader);
+	wbuf_put_u32(w, m->capabilities);
+	return wbuf_put_u32(w, m->status);
 }
 
 int herd_keepalive_pull(struct rbuf *r, struct herd_keepalive *m)
@@ -70,7 +72,9 @@ int herd_keepalive_pull(struct rbuf *r, struct herd_keepalive *m)
 	rbuf_get_u64(r, &m->echo);
 	rbuf_get_u32(r, &m->echo_delay);
 	rbuf_get_u32(r, &m->node_flags);
-	return rbuf_get_u32(r, &m->leader);
+	rbuf_get_u32(r, &m->leader);
+	rbuf_get_u32(r, &m->capabilities);
+	return rbuf_get_u32(r, &m->status);
 }
 
 size_t herd_control_len(const struct herd_control *m)

@@ -34,7 +34,7 @@
 #include "agentd/buf.h"
 
 #define HERD_MAGIC      UINT32_C(0x48524431) /* "HRD1" */
-#define HERD_VERSION    1
+#define HERD_VERSION    2
 #define HERD_HDR_LEN    32
 #define HERD_MAC_LEN    32          /* HMAC-SHA256 trailer */
 #define HERD_FRAME_MAX  (16u << 20) /* largest frame, header and trailer included */
@@ -135,15 +135,26 @@ size_t herd_hello_len(const struct herd_hello *m);
 int herd_hello_push(struct wbuf *w, const struct herd_hello *m);
 int herd_hello_pull(struct rbuf *r, struct herd_hello *m);
 
-/* KEEPALIVE: the heartbeat, every keepalive interval on every link. */
-#define HERD_KEEPALIVE_LEN 28
+/*
+ * KEEPALIVE: the heartbeat, every keepalive interval on every link. It
+ * carries what the election needs to know of a peer at every beat; the
+ * sender's generation is the header's.
+ */
+#define HERD_KEEPALIVE_LEN 36
+
+/* KEEPALIVE status bits; unknown bits are ignored (and kept). */
+#define HERD_KA_F_LOCK_HELD  UINT32_C(0x00000001) /* sender holds the recovery lock */
+#define HERD_KA_F_RECOVERING UINT32_C(0x00000002) /* sender's recovery mode is active */
+#define HERD_KA_F_LEADING    UINT32_C(0x00000004) /* sender acts as leader (lock, new gen) */
 
 struct herd_keepalive {
-	uint64_t timestamp;  /* sender's monotonic clock, µs */
-	uint64_t echo;       /* last timestamp received from the peer, 0 none */
-	uint32_t echo_delay; /* µs between receiving echo and sending this */
-	uint32_t node_flags; /* NODE_FLAG_* (state.h) */
-	uint32_t leader;     /* the leader the sender follows, or PNN_NONE */
+	uint64_t timestamp;    /* sender's monotonic clock, µs */
+	uint64_t echo;         /* last timestamp received from the peer, 0 none */
+	uint32_t echo_delay;   /* µs between receiving echo and sending this */
+	uint32_t node_flags;   /* NODE_FLAG_* (state.h) */
+	uint32_t leader;       /* the leader the sender follows, or PNN_NONE */
+	uint32_t capabilities; /* NODE_CAP_* (state.h), as they are now */
+	uint32_t status;       /* HERD_KA_F_* */
 };
 
 size_t herd_keepalive_len(const struct herd_keepalive *m);

@@ -82,6 +82,8 @@ static void gen_msg(uint64_t *s, uint8_t type, struct herd_msg *m, uint8_t data[
 		m->keepalive.echo_delay = (uint32_t)rnd_val(s);
 		m->keepalive.node_flags = (uint32_t)rnd_val(s);
 		m->keepalive.leader = (uint32_t)rnd_val(s);
+		m->keepalive.capabilities = (uint32_t)rnd_val(s);
+		m->keepalive.status = (uint32_t)rnd_val(s);
 		break;
 	case HERD_MSG_CONTROL:
 	case HERD_MSG_REPLY:
@@ -144,6 +146,8 @@ static void assert_msg_equal(const struct herd_msg *a, const struct herd_msg *b)
 		assert_int_equal(a->keepalive.echo_delay, b->keepalive.echo_delay);
 		assert_int_equal(a->keepalive.node_flags, b->keepalive.node_flags);
 		assert_int_equal(a->keepalive.leader, b->keepalive.leader);
+		assert_int_equal(a->keepalive.capabilities, b->keepalive.capabilities);
+		assert_int_equal(a->keepalive.status, b->keepalive.status);
 		break;
 	case HERD_MSG_CONTROL:
 		assert_int_equal(a->control.opcode, b->control.opcode);
@@ -179,7 +183,7 @@ static void test_hdr_kat(void **state)
 {
 	static const uint8_t want[HERD_HDR_LEN] = {
 		0x48, 0x52, 0x44, 0x31, /* magic "HRD1" */
-		0x01,                   /* version */
+		0x02,                   /* version */
 		0x02,                   /* type: keepalive */
 		0x80, 0x01,             /* flags: MAC + an unknown bit */
 		0x00, 0x00, 0x00, 0x60, /* length */
@@ -215,8 +219,8 @@ static void test_frame_kat_keepalive(void **state)
 {
 	static const uint8_t want[] = {
 		/* header */
-		0x48, 0x52, 0x44, 0x31, 0x01, 0x02, 0x00, 0x01,
-		0x00, 0x00, 0x00, 0x5c, 0x00, 0x00, 0x00, 0x01,
+		0x48, 0x52, 0x44, 0x31, 0x02, 0x02, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00, 0x01,
 		0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x07,
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
 		/* keepalive */
@@ -225,11 +229,13 @@ static void test_frame_kat_keepalive(void **state)
 		0x00, 0x00, 0x00, 0xfa,                         /* echo_delay */
 		0x00, 0x00, 0x00, 0x02,                         /* node_flags */
 		0x00, 0x00, 0x00, 0x00,                         /* leader */
+		0x00, 0x00, 0x00, 0x03,                         /* capabilities */
+		0x00, 0x00, 0x00, 0x01,                         /* status */
 		/* HMAC-SHA256("herd-test-key", header + payload) */
-		0xf3, 0x09, 0xd9, 0xc2, 0x43, 0xa0, 0x2e, 0x4f,
-		0x8f, 0x44, 0x2f, 0x77, 0x4a, 0x53, 0x36, 0x40,
-		0x43, 0x18, 0x2d, 0xf9, 0x0b, 0x85, 0xdd, 0x25,
-		0x43, 0x96, 0x5b, 0x12, 0x5d, 0xcc, 0x78, 0xe5,
+		0x1a, 0x24, 0x24, 0xee, 0x33, 0x2b, 0xe7, 0x4b,
+		0x8d, 0xb5, 0xaa, 0x48, 0x83, 0x45, 0xb5, 0xad,
+		0x4e, 0x7a, 0xf9, 0x2b, 0xd5, 0x71, 0x09, 0x96,
+		0xd5, 0xe4, 0x00, 0xde, 0xcf, 0x98, 0x72, 0x7b,
 	};
 	struct herd_hdr h = {
 		.flags = HERD_HDR_F_MAC, .src = 1, .dst = 2, .generation = 7,
@@ -240,6 +246,8 @@ static void test_frame_kat_keepalive(void **state)
 		.keepalive = {
 			.timestamp = 1000000, .echo = 999000, .echo_delay = 250,
 			.node_flags = NODE_FLAG_UNHEALTHY, .leader = 0,
+			.capabilities = NODE_CAP_RECMASTER | NODE_CAP_LMASTER,
+			.status = HERD_KA_F_LOCK_HELD,
 		},
 	}, mb;
 	struct wbuf w;
@@ -264,7 +272,7 @@ static void test_frame_kat_hello(void **state)
 {
 	static const uint8_t want[] = {
 		/* header */
-		0x48, 0x52, 0x44, 0x31, 0x01, 0x01, 0x00, 0x00,
+		0x48, 0x52, 0x44, 0x31, 0x02, 0x01, 0x00, 0x00,
 		0x00, 0x00, 0x00, 0x47, 0x00, 0x00, 0x00, 0x03,
 		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -448,10 +456,10 @@ static void test_hdr_errors(void **state)
 	/* Another version, whatever else is wrong, is -EPROTONOSUPPORT. */
 	f[HERD_OFF_VERSION] = 0;
 	assert_int_equal(herd_hdr_pull(f, sizeof(f), &hb), -EPROTONOSUPPORT);
-	f[HERD_OFF_VERSION] = 2;
+	f[HERD_OFF_VERSION] = HERD_VERSION + 1;
 	f[HERD_OFF_TYPE] = 200;
 	assert_int_equal(herd_hdr_pull(f, sizeof(f), &hb), -EPROTONOSUPPORT);
-	assert_int_equal(hb.version, 2);
+	assert_int_equal(hb.version, HERD_VERSION + 1);
 	f[HERD_OFF_VERSION] = HERD_VERSION;
 	/* A bad magic wins over a bad version. */
 	f[HERD_OFF_MAGIC] = 0;
@@ -808,7 +816,7 @@ static void test_reader_errors(void **state)
 
 	/* Another version. */
 	herd_reader_init(&rd);
-	w.data[HERD_OFF_VERSION] = 2;
+	w.data[HERD_OFF_VERSION] = HERD_VERSION + 1;
 	assert_int_equal(herd_reader_feed(&rd, w.data, w.len), 0);
 	assert_int_equal(herd_reader_next(&rd, &h, &f), -EPROTONOSUPPORT);
 	herd_reader_free(&rd);
