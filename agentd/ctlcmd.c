@@ -74,7 +74,11 @@ static int cmd_status(struct ctl_conn *c, struct json_object *args, struct json_
 	size_t count[NODE_DELETED + 1] = { 0 };
 
 	for (size_t i = 0; i < st->nnodes; i++) {
-		json_object_array_add(nodes, node_json(st, &st->nodes[i]));
+		struct json_object *n = node_json(st, &st->nodes[i]);
+
+		if (d->cl && !(st->nodes[i].flags & NODE_FLAG_DELETED))
+			cluster_node_json(d->cl, (uint32_t)i, n);
+		json_object_array_add(nodes, n);
 		count[node_summary(st->nodes[i].flags)]++;
 	}
 	json_object_object_add(o, "cluster", json_object_new_string(d->cf->cluster_name));
@@ -91,6 +95,8 @@ static int cmd_status(struct ctl_conn *c, struct json_object *args, struct json_
 	if (!d->cf->recovery_lock[0])
 		json_object_object_add(o, "warning", json_object_new_string(
 			"no recovery lock configured: split brain is possible"));
+	if (d->cl)
+		cluster_status_json(d->cl, o);
 	*reply = o;
 	return 0;
 }
@@ -107,8 +113,18 @@ static int cmd_uptime(struct ctl_conn *c, struct json_object *args, struct json_
 	json_object_object_add(o, "start_time", json_time(d->start_wall));
 	json_object_object_add(o, "uptime_seconds", json_object_new_double(
 		(double)(now_monotonic() - d->start_mono) / (double)USEC_PER_SEC));
-	json_object_object_add(o, "last_recovery_start", NULL);
-	json_object_object_add(o, "last_recovery_finish", NULL);
+	if (d->cl) {
+		struct json_object *cs = json_object_new_object(), *v;
+
+		cluster_status_json(d->cl, cs);
+		if (json_object_object_get_ex(cs, "last_recovery_start", &v))
+			json_object_object_add(o, "last_recovery_start", json_object_get(v));
+		if (json_object_object_get_ex(cs, "last_recovery_finish", &v))
+			json_object_object_add(o, "last_recovery_finish", json_object_get(v));
+		if (json_object_object_get_ex(cs, "last_recovery_duration_ms", &v))
+			json_object_object_add(o, "last_recovery_duration_ms", json_object_get(v));
+		json_object_put(cs);
+	}
 	json_object_object_add(o, "last_reload", json_time(d->reload_wall));
 	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
 	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));
@@ -151,6 +167,8 @@ static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
 	json_object_object_add(o, "control", ctl);
 	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
 	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));
+	if (d->cl)
+		cluster_statistics_json(d->cl, o);
 	*reply = o;
 	return 0;
 }
@@ -240,6 +258,222 @@ static int cmd_events(struct ctl_conn *c, struct json_object *args, struct json_
 	return 0;
 }
 
+/* "node": a pnn or "all"; absent: this node. */
+static int arg_target(struct herdd *d, struct json_object *args, bool allow_all, uint32_t *out,
+		      char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	*out = d->st->pnn;
+	if (!args || !json_object_object_get_ex(args, "node", &v) || !v)
+		return 0;
+	if (allow_all && json_object_is_type(v, json_type_string) &&
+	    streq(json_object_get_string(v), "all")) {
+		*out = CLUSTER_ALL;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) >= (int64_t)d->st->nnodes) {
+		snprintf(err, errlen, "'node' must be a node number from 0 to %zu%s",
+			 d->st->nnodes - 1, allow_all ? " or \"all\"" : "");
+		return -EINVAL;
+	}
+	*out = (uint32_t)json_object_get_int64(v);
+	return 0;
+}
+
+static int cmd_pnn(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		   char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "pnn", json_pnn(d->st->pnn));
+	return 0;
+}
+
+static int cmd_leader(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "leader", json_pnn(d->st->leader));
+	json_object_object_add(*reply, "active", json_object_new_boolean(cluster_active(d->cl)));
+	json_object_object_add(*reply, "generation", json_object_new_int64(d->st->generation));
+	return 0;
+}
+
+static int cmd_listnodes(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+			 char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	struct json_object *list = json_object_new_array();
+	char buf[128];
+
+	for (size_t i = 0; i < d->st->nnodes; i++) {
+		const struct node_state *ns = &d->st->nodes[i];
+		struct json_object *n = json_object_new_object(), *addrs = json_object_new_array();
+
+		for (size_t a = 0; a < ns->naddrs; a++)
+			json_object_array_add(addrs, json_object_new_string(
+				sockaddr_format(buf, sizeof(buf), &ns->addrs[a])));
+		json_object_object_add(n, "pnn", json_object_new_int64((int64_t)i));
+		json_object_object_add(n, "addresses", addrs);
+		json_object_object_add(n, "deleted", json_object_new_boolean(
+			ns->flags & NODE_FLAG_DELETED));
+		json_object_array_add(list, n);
+	}
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "nodes", list);
+	return 0;
+}
+
+static int cmd_getcapabilities(struct ctl_conn *c, struct json_object *args,
+			       struct json_object **reply, char *err, size_t errlen,
+			       void *userdata)
+{
+	struct herdd *d = userdata;
+	uint32_t pnn, caps;
+	char buf[128];
+	int r = arg_target(d, args, false, &pnn, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (pnn != d->st->pnn && (d->st->nodes[pnn].flags & NODE_FLAG_DISCONNECTED)) {
+		snprintf(err, errlen, "node %u is not connected", pnn);
+		return -ENOTCONN;
+	}
+	caps = d->st->nodes[pnn].caps;
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "pnn", json_object_new_int64(pnn));
+	json_object_object_add(*reply, "capabilities", json_object_new_int64(caps));
+	json_object_object_add(*reply, "capabilities_text", json_object_new_string(
+		node_caps_format(buf, sizeof(buf), caps)));
+	json_object_object_add(*reply, "recmaster", json_object_new_boolean(caps & NODE_CAP_RECMASTER));
+	json_object_object_add(*reply, "lmaster", json_object_new_boolean(caps & NODE_CAP_LMASTER));
+	json_object_object_add(*reply, "lvs", json_object_new_boolean(caps & NODE_CAP_LVS));
+	json_object_object_add(*reply, "natgw", json_object_new_boolean(caps & NODE_CAP_NATGW));
+	return 0;
+}
+
+static int cmd_scriptstatus(struct ctl_conn *c, struct json_object *args,
+			    struct json_object **reply, char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = cluster_scriptstatus_json(d->cl);
+	return 0;
+}
+
+/* disable/enable/stop/continue: one flag set or cleared on a node. */
+static int flag_verb(struct herdd *d, struct json_object *args, uint32_t set, uint32_t clear,
+		     struct json_object **reply, char *err, size_t errlen)
+{
+	uint32_t target;
+	int r = arg_target(d, args, true, &target, err, errlen);
+
+	if (r < 0)
+		return r;
+	r = cluster_admin_flags(d->cl, target, set, clear, err, errlen);
+	if (r < 0)
+		return r;
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "node", target == CLUSTER_ALL ?
+			       json_object_new_string("all") : json_object_new_int64(target));
+	return 0;
+}
+
+#define FLAG_VERB(fn, set, clear)                                                           \
+	static int fn(struct ctl_conn *c, struct json_object *args, struct json_object **reply, \
+		      char *err, size_t errlen, void *userdata)                               \
+	{                                                                                     \
+		return flag_verb(userdata, args, set, clear, reply, err, errlen);             \
+	}
+FLAG_VERB(cmd_disable, NODE_FLAG_PERMANENTLY_DISABLED, 0)
+FLAG_VERB(cmd_enable, 0, NODE_FLAG_PERMANENTLY_DISABLED)
+FLAG_VERB(cmd_stop, NODE_FLAG_STOPPED, 0)
+FLAG_VERB(cmd_continue, 0, NODE_FLAG_STOPPED)
+
+static int ban_verb(struct herdd *d, struct json_object *args, bool ban,
+		    struct json_object **reply, char *err, size_t errlen)
+{
+	int64_t seconds = 0;
+	uint32_t target;
+	int r = arg_target(d, args, true, &target, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (ban) {
+		r = arg_int(args, "seconds", 1, 365 * 86400, &seconds, err, errlen);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			snprintf(err, errlen, "'seconds' is required: how long the ban lasts");
+			return -EINVAL;
+		}
+	}
+	r = cluster_admin_ban(d->cl, target, (uint32_t)seconds, err, errlen);
+	if (r < 0)
+		return r;
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "node", target == CLUSTER_ALL ?
+			       json_object_new_string("all") : json_object_new_int64(target));
+	json_object_object_add(*reply, "seconds", json_object_new_int64(seconds));
+	return 0;
+}
+
+static int cmd_ban(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		   char *err, size_t errlen, void *userdata)
+{
+	return ban_verb(userdata, args, true, reply, err, errlen);
+}
+
+static int cmd_unban(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		     char *err, size_t errlen, void *userdata)
+{
+	return ban_verb(userdata, args, false, reply, err, errlen);
+}
+
+static int cmd_recover(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		       char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	return cluster_admin_recover(d->cl, err, errlen);
+}
+
+static int cmd_maintenance(struct ctl_conn *c, struct json_object *args,
+			   struct json_object **reply, char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	int64_t seconds = 0;
+	struct json_object *v;
+	bool on;
+	int r;
+
+	if (!args || !json_object_object_get_ex(args, "on", &v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, errlen, "'on' (true or false) is required");
+		return -EINVAL;
+	}
+	on = json_object_get_boolean(v);
+	r = arg_int(args, "seconds", 1, 7 * 86400, &seconds, err, errlen);
+	if (r < 0)
+		return r;
+	if (on && r == 0) {
+		snprintf(err, errlen, "maintenance needs a duration ('seconds'): it ends by itself");
+		return -EINVAL;
+	}
+	r = cluster_admin_maintenance(d->cl, on ? now_realtime() + (usec_t)seconds * USEC_PER_SEC : 0,
+				      err, errlen);
+	if (r < 0)
+		return r;
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "maintenance", json_object_new_boolean(on));
+	return 0;
+}
+
 static int cmd_subscribe(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 			 char *err, size_t errlen, void *userdata)
 {
@@ -255,6 +489,20 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "statistics", false, cmd_statistics },
 	{ "events", false, cmd_events },
 	{ "subscribe", false, cmd_subscribe },
+	{ "pnn", false, cmd_pnn },
+	{ "leader", false, cmd_leader },
+	{ "recmaster", false, cmd_leader },
+	{ "listnodes", false, cmd_listnodes },
+	{ "getcapabilities", false, cmd_getcapabilities },
+	{ "scriptstatus", false, cmd_scriptstatus },
 	{ "reload", true, cmd_reload },
+	{ "disable", true, cmd_disable },
+	{ "enable", true, cmd_enable },
+	{ "stop", true, cmd_stop },
+	{ "continue", true, cmd_continue },
+	{ "ban", true, cmd_ban },
+	{ "unban", true, cmd_unban },
+	{ "recover", true, cmd_recover },
+	{ "maintenance", true, cmd_maintenance },
 };
 const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

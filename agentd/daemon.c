@@ -329,6 +329,7 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD); /* children are reaped through sd-event */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = sd_event_add_signal(d->ev, NULL, SIGTERM, on_term, d)) < 0 ||
@@ -344,6 +345,11 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 		goto fail;
 	}
 	d->cf = cf;
+	r = cluster_new(d, &d->cl);
+	if (r < 0) {
+		d->cf = NULL;
+		goto fail;
+	}
 	*out = d;
 	return 0;
 fail:
@@ -365,6 +371,11 @@ int herdd_run(struct herdd *d)
 		   HERD_PKG_VERSION, d->st->pnn, d->cf->cluster_name, d->st->nnodes, d->cf->run_dir);
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=Running: node %u of cluster %s",
 		 d->st->pnn, d->cf->cluster_name);
+	r = cluster_start(d->cl);
+	if (r < 0) {
+		log_err("cannot start the cluster: %s", strerror(-r));
+		return 1;
+	}
 	sd_notify(0, status);
 	r = sd_event_loop(d->ev);
 	if (r < 0) {
@@ -379,6 +390,7 @@ void herdd_free(struct herdd *d)
 {
 	if (!d)
 		return;
+	cluster_free(d->cl);
 	ctlsrv_free(d->ctl);
 	sd_event_unref(d->ev);
 	state_free(d->st);

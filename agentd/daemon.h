@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "agentd/ctlsrv.h"
+#include "agentd/daemon_cluster.h"
 #include "agentd/event.h"
 #include "agentd/state.h"
 #include "conf/conf.h"
@@ -22,6 +23,7 @@ struct herdd {
 	char *conf_file;                /* NULL: conf_dir/herd.conf */
 	struct herd_state *st;
 	struct ctlsrv *ctl;
+	struct cluster *cl;
 	char *pid_path;
 	int pid_fd;
 

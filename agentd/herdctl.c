@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agentd/ctlclient.h"
+#include "agentd/state.h"
 #include "conf/cfile.h"
 #include "conf/conf.h"
 #include "conf/ini.h"
@@ -25,6 +26,9 @@ struct verb {
 	void (*print)(struct json_object *reply);
 	/* Turn argv (argv[0] is the verb) into request args; 2 = usage error. */
 	int (*parse)(int argc, char **argv, struct json_object *args, bool *follow);
+	/* Flag verbs: wait until status shows this bit set (want) or clear. */
+	uint32_t wait_bit;
+	bool wait_set;
 };
 
 static const char *jstr(struct json_object *o, const char *key, const char *dflt)
@@ -58,10 +62,38 @@ static void print_status(struct json_object *r)
 		       json_object_get_boolean(json_object_object_get(n, "this_node")) ? " (THIS NODE)" : "",
 		       json_object_get_boolean(json_object_object_get(n, "leader")) ? " (LEADER)" : "");
 	}
+	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+		struct json_object *links;
+
+		n = json_object_array_get_idx(nodes, i);
+		if (!json_object_object_get_ex(n, "links", &links) ||
+		    json_object_array_length(links) < 2 ||
+		    json_object_get_boolean(json_object_object_get(n, "this_node")))
+			continue;
+		for (size_t l = 0; l < json_object_array_length(links); l++) {
+			struct json_object *lk = json_object_array_get_idx(links, l);
+
+			printf("  pnn:%s link %s %-16s %s\n", jstr(n, "pnn", "?"), jstr(lk, "link", "?"),
+			       jstr(lk, "address", "?"), jstr(lk, "state", "?"));
+		}
+	}
 	printf("Generation:%s\n", jstr(r, "generation", "?"));
 	printf("Recovery mode:%s\n", jstr(r, "recovery_mode", "?"));
 	printf("Leader:%s\n", jstr(r, "leader", "none"));
-	printf("Recovery lock:%s\n", lock[0] ? lock : "none (WARNING: split brain is possible)");
+	if (lock[0]) {
+		struct json_object *ls = json_object_object_get(r, "recovery_lock_state");
+
+		printf("Recovery lock:%s (%s)\n", lock, ls ? jstr(ls, "state", "?") : "?");
+	} else {
+		printf("Recovery lock:none (WARNING: split brain is possible)\n");
+	}
+	if (json_object_object_get(r, "active") &&
+	    !json_object_get_boolean(json_object_object_get(r, "active")))
+		printf("Cluster:INACTIVE on this node (no leader holding the recovery lock)\n");
+	if (json_object_get_boolean(json_object_object_get(r, "maintenance")))
+		printf("Maintenance:ON until %s\n", jstr(r, "maintenance_until", "?"));
+	if (strlen(jstr(r, "health_reason", "")))
+		printf("Health:%s (%s)\n", jstr(r, "health", "?"), jstr(r, "health_reason", ""));
 }
 
 static void print_uptime(struct json_object *r)
@@ -212,6 +244,226 @@ static int parse_events(int argc, char **argv, struct json_object *args, bool *f
 	return 0;
 }
 
+
+static void print_pnn(struct json_object *r)
+{
+	printf("%s\n", jstr(r, "pnn", "?"));
+}
+
+static void print_leader(struct json_object *r)
+{
+	printf("%s\n", jstr(r, "leader", "none"));
+	if (!json_object_get_boolean(json_object_object_get(r, "active")))
+		fprintf(stderr, "herdctl: warning: no leader holding the recovery lock: "
+				"this node is not part of a running cluster\n");
+}
+
+static void print_listnodes(struct json_object *r)
+{
+	struct json_object *list, *n, *addrs;
+
+	json_object_object_get_ex(r, "nodes", &list);
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		n = json_object_array_get_idx(list, i);
+		json_object_object_get_ex(n, "addresses", &addrs);
+		printf("%s", json_object_get_boolean(json_object_object_get(n, "deleted")) ? "#" : "");
+		for (size_t a = 0; a < json_object_array_length(addrs); a++)
+			printf("%s%s", a ? "," : "",
+			       json_object_get_string(json_object_array_get_idx(addrs, a)));
+		printf("\n");
+	}
+}
+
+static void print_caps(struct json_object *r)
+{
+	static const char *const names[] = { "RECMASTER", "LMASTER", "LVS", "NATGW" };
+	static const char *const keys[] = { "recmaster", "lmaster", "lvs", "natgw" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		printf("%s: %s\n", names[i],
+		       json_object_get_boolean(json_object_object_get(r, keys[i])) ? "YES" : "NO");
+}
+
+static void print_scriptstatus(struct json_object *r)
+{
+	struct json_object *events, *e, *scripts, *sc;
+
+	json_object_object_get_ex(r, "events", &events);
+	if (!json_object_array_length(events))
+		printf("No event has run yet (events dir %s)\n", jstr(r, "events_dir", "?"));
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		e = json_object_array_get_idx(events, i);
+		json_object_object_get_ex(e, "scripts", &scripts);
+		printf("%s event: %s, %zu script%s, %s ms, at %s\n", jstr(e, "event", "?"),
+		       jstr(e, "status", "?"), json_object_array_length(scripts),
+		       json_object_array_length(scripts) == 1 ? "" : "s",
+		       jstr(e, "duration_ms", "?"), jstr(e, "start", "-"));
+		for (size_t k = 0; k < json_object_array_length(scripts); k++) {
+			const char *out;
+
+			sc = json_object_array_get_idx(scripts, k);
+			out = jstr(sc, "output", "");
+			printf("  %-20s %-9s %8.3f s  %s\n", jstr(sc, "name", "?"),
+			       jstr(sc, "status", "?"),
+			       json_object_get_double(json_object_object_get(sc, "duration_ms")) / 1000.0,
+			       jstr(sc, "start", ""));
+			if (out[0] && !streq(jstr(sc, "status", ""), "OK"))
+				printf("    OUTPUT: %.*s\n", (int)strcspn(out, "\n"), out);
+		}
+	}
+}
+
+static void print_done(struct json_object *r)
+{
+	(void)r;
+}
+
+/* -n PNN|all for admin verbs; rest: positional arguments left in argv. */
+static int parse_node_opt(int *argc, char **argv, struct json_object *args, bool allow_all)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (streq(argv[i], "-n") || streq(argv[i], "--node")) {
+			char *end;
+			long v;
+
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "herdctl: %s: -n needs a node number%s\n", argv[0],
+					allow_all ? " or all" : "");
+				return 2;
+			}
+			i++;
+			if (allow_all && streq(argv[i], "all")) {
+				json_object_object_add(args, "node", json_object_new_string("all"));
+				continue;
+			}
+			v = strtol(argv[i], &end, 10);
+			if (*end || end == argv[i] || v < 0) {
+				fprintf(stderr, "herdctl: %s: bad node '%s': expected a number%s\n",
+					argv[0], argv[i], allow_all ? " or all" : "");
+				return 2;
+			}
+			json_object_object_add(args, "node", json_object_new_int64(v));
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	*argc = out;
+	return 0;
+}
+
+static int parse_node_only(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	int r = parse_node_opt(&argc, argv, args, true);
+
+	if (r)
+		return r;
+	if (argc > 1) {
+		fprintf(stderr, "herdctl: %s: unexpected argument '%s'\n", argv[0], argv[1]);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_node_one(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	int r = parse_node_opt(&argc, argv, args, false);
+
+	if (r)
+		return r;
+	if (argc > 1) {
+		fprintf(stderr, "herdctl: %s: unexpected argument '%s'\n", argv[0], argv[1]);
+		return 2;
+	}
+	return 0;
+}
+
+/* "30s", "10m", "2h", "1d" or plain seconds. */
+static long parse_seconds(const char *text)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	if (end == text || v <= 0)
+		return -1;
+	if (*end == '\0' || streq(end, "s"))
+		return v;
+	if (streq(end, "m"))
+		return v * 60;
+	if (streq(end, "h"))
+		return v * 3600;
+	if (streq(end, "d"))
+		return v * 86400;
+	return -1;
+}
+
+static int parse_ban(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	long secs;
+	int r = parse_node_opt(&argc, argv, args, true);
+
+	if (r)
+		return r;
+	if (argc != 2) {
+		fprintf(stderr, "herdctl: ban: expected one argument, the ban time in seconds\n");
+		return 2;
+	}
+	secs = parse_seconds(argv[1]);
+	if (secs <= 0) {
+		fprintf(stderr, "herdctl: ban: bad time '%s': expected seconds, e.g. 300 or 5m\n",
+			argv[1]);
+		return 2;
+	}
+	json_object_object_add(args, "seconds", json_object_new_int64(secs));
+	return 0;
+}
+
+static int parse_maintenance(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	long secs = -1;
+	bool on;
+
+	if (argc < 2 || (!streq(argv[1], "on") && !streq(argv[1], "off"))) {
+		fprintf(stderr, "herdctl: maintenance: expected 'on --for DURATION' or 'off'\n");
+		return 2;
+	}
+	on = streq(argv[1], "on");
+	for (int i = 2; i < argc; i++) {
+		if ((streq(argv[i], "--for") || streq(argv[i], "-t")) && i + 1 < argc && on) {
+			secs = parse_seconds(argv[++i]);
+			if (secs <= 0) {
+				fprintf(stderr, "herdctl: maintenance: bad duration '%s': expected e.g. "
+					"30m, 2h or seconds\n", argv[i]);
+				return 2;
+			}
+			continue;
+		}
+		fprintf(stderr, "herdctl: maintenance: unexpected argument '%s'\n", argv[i]);
+		return 2;
+	}
+	if (on && secs < 0) {
+		fprintf(stderr, "herdctl: maintenance on: --for DURATION is required "
+			"(maintenance ends by itself)\n");
+		return 2;
+	}
+	json_object_object_add(args, "on", json_object_new_boolean(on));
+	if (on)
+		json_object_object_add(args, "seconds", json_object_new_int64(secs));
+	return 0;
+}
+
+static void print_maintenance(struct json_object *r)
+{
+	printf("maintenance mode %s\n",
+	       json_object_get_boolean(json_object_object_get(r, "maintenance")) ? "on" : "off");
+}
+
+static void print_recover(struct json_object *r)
+{
+	printf("recovery requested\n");
+}
+
 static const struct verb verbs[] = {
 	{ "status", "", "show the nodes of the cluster and their states",
 	  "Show every node of the cluster as this node sees it: its number (pnn),\n"
@@ -223,6 +475,54 @@ static const struct verb verbs[] = {
 	  "Show the current time, herdd's start time and uptime, the last\n"
 	  "recovery and the last configuration reload (and why it failed).\n",
 	  0, 0, print_uptime, NULL },
+	{ "pnn", "", "print this node's number",
+	  "Print the number (pnn) of the node herdctl talks to.\n", 0, 0, print_pnn, NULL },
+	{ "leader", "", "print the leader's node number (alias: recmaster)",
+	  "Print the number of the node this node follows as leader (CTDB's recovery\n"
+	  "master), or 'none'. Warns when no leader holds the recovery lock.\n",
+	  0, 0, print_leader, NULL },
+	{ "recmaster", "", "same as leader", "Same as 'herdctl leader'.\n", 0, 0, print_leader, NULL },
+	{ "listnodes", "", "list the nodes file as herdd reads it",
+	  "Print every node's private address(es), one node per line in pnn order;\n"
+	  "a deleted node is shown as #ADDR.\n", 0, 0, print_listnodes, NULL },
+	{ "getcapabilities", "[-n PNN]", "show a node's capabilities",
+	  "Show whether a node (default this one) may be leader (RECMASTER), is an\n"
+	  "LMASTER, and has the LVS and NATGW capabilities.\n", 0, 2, print_caps, parse_node_one },
+	{ "scriptstatus", "", "show the last run of each event script",
+	  "Show, for every event that ran (init, setup, startup, monitor, ...), its\n"
+	  "result and each events.d script's status, duration, start and, for a\n"
+	  "failure, its first line of output.\n", 0, 0, print_scriptstatus, NULL },
+	{ "disable", "[-n PNN|all]", "disable a node: it hosts no public address (root)",
+	  "Mark the node (default this one) DISABLED: it stays in the cluster but\n"
+	  "hosts no public address until enabled. Waits until the change shows.\n",
+	  0, 2, print_done, parse_node_only, NODE_FLAG_PERMANENTLY_DISABLED, true },
+	{ "enable", "[-n PNN|all]", "enable a disabled node (root)",
+	  "Clear DISABLED on the node (default this one).\n",
+	  0, 2, print_done, parse_node_only, NODE_FLAG_PERMANENTLY_DISABLED, false },
+	{ "stop", "[-n PNN|all]", "stop a node: INACTIVE, no leadership, no addresses (root)",
+	  "Mark the node STOPPED: it stays connected but takes no part in the cluster\n"
+	  "(no leadership, no public addresses, no monitoring) until continued.\n",
+	  0, 2, print_done, parse_node_only, NODE_FLAG_STOPPED, true },
+	{ "continue", "[-n PNN|all]", "continue a stopped node (root)",
+	  "Clear STOPPED on the node (default this one).\n",
+	  0, 2, print_done, parse_node_only, NODE_FLAG_STOPPED, false },
+	{ "ban", "SECONDS [-n PNN|all]", "ban a node for a time (root)",
+	  "Ban the node (default this one) for SECONDS (or 5m, 2h, 1d): it is INACTIVE\n"
+	  "and hosts nothing until the time runs out or it is unbanned.\n",
+	  1, 3, print_done, parse_ban, NODE_FLAG_BANNED, true },
+	{ "unban", "[-n PNN|all]", "lift a ban (root)",
+	  "Lift the ban of the node (default this one).\n",
+	  0, 2, print_done, parse_node_only, NODE_FLAG_BANNED, false },
+	{ "recover", "", "force a recovery (root)",
+	  "Ask the leader to bump the generation and run a recovery now.\n",
+	  0, 0, print_recover, NULL },
+	{ "maintenance", "on --for DURATION | off", "cluster-wide maintenance mode (root)",
+	  "Turn cluster-wide maintenance mode on for DURATION (30m, 2h, ...) or off.\n"
+	  "While it is on, no node is banned, the leader does not change, and\n"
+	  "health checks change nothing: a planned outage of the private network\n"
+	  "(a switch reboot) does not shuffle the cluster. It ends by itself when\n"
+	  "DURATION runs out, and shows in herdctl status.\n",
+	  1, 3, print_maintenance, parse_maintenance },
 	{ "reload", "", "reload the configuration (root)",
 	  "Ask herdd to read its configuration directory again. The new files are\n"
 	  "checked first; when they are not valid herdd keeps running on the old\n"
@@ -341,6 +641,53 @@ static char *socket_path(const char *sock, const char *dir)
 	return path;
 }
 
+/*
+ * After a flag verb: poll status until the target node(s) show the change,
+ * so that the admin's next command sees it (it takes a heartbeat or two to
+ * travel). Returns 0, or 1 with a message when it does not show in time.
+ */
+static int wait_flags(struct ctlclient *cl, struct json_object *args, const struct verb *v,
+		      usec_t timeout)
+{
+	struct json_object *target = json_object_object_get(args, "node"), *st = NULL, *nodes;
+	bool all = target && json_object_is_type(target, json_type_string);
+	usec_t deadline = now_monotonic() + timeout;
+	char err[256];
+
+	for (;;) {
+		bool done = true;
+		int64_t want = -1;
+
+		if (ctlclient_request(cl, "status", NULL, timeout, &st, err, sizeof(err)) < 0) {
+			fprintf(stderr, "herdctl: %s: %s\n", v->name, err);
+			json_object_put(st);
+			return 1;
+		}
+		want = target && !all ? json_object_get_int64(target)
+				      : json_object_get_int64(json_object_object_get(st, "pnn"));
+		json_object_object_get_ex(st, "nodes", &nodes);
+		for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+			struct json_object *n = json_object_array_get_idx(nodes, i);
+			int64_t pnn = json_object_get_int64(json_object_object_get(n, "pnn"));
+			uint32_t flags = (uint32_t)json_object_get_int64(json_object_object_get(n, "flags"));
+
+			if (flags & 0x11) /* disconnected or deleted: nothing to wait for */
+				continue;
+			if ((all || pnn == want) && !!(flags & v->wait_bit) != v->wait_set)
+				done = false;
+		}
+		json_object_put(st);
+		if (done)
+			return 0;
+		if (now_monotonic() >= deadline) {
+			fprintf(stderr, "herdctl: %s: sent, but the change does not show in "
+				"herdctl status yet\n", v->name);
+			return 1;
+		}
+		usleep(50 * 1000);
+	}
+}
+
 /* events -f: print the history, then every new event until herdd goes. */
 static int follow_events(struct ctlclient *cl, struct json_object *reply, bool json)
 {
@@ -393,7 +740,7 @@ int main(int argc, char **argv)
 	struct ctlclient *cl = NULL;
 	struct json_object *reply = NULL;
 	char err[1024] = "", *path;
-	struct json_object *args;
+	struct json_object *args, *args_keep = NULL;
 	bool follow = false;
 	int c, r, nargs;
 
@@ -486,9 +833,11 @@ int main(int argc, char **argv)
 	}
 	json_object_put(reply);
 	reply = NULL;
+	args_keep = json_object_get(args);
 	r = ctlclient_request(cl, v->name, args, timeout, &reply, err, sizeof(err));
 	json_object_put(args);
 	if (r < 0) {
+		json_object_put(args_keep);
 		if (json && reply)
 			printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
 		fprintf(stderr, "herdctl: %s: %s\n", v->name, err);
@@ -498,6 +847,13 @@ int main(int argc, char **argv)
 	}
 	if (follow)
 		return follow_events(cl, reply, json);
+	if (v->wait_bit && wait_flags(cl, args_keep, v, timeout)) {
+		json_object_put(args_keep);
+		json_object_put(reply);
+		ctlclient_free(cl);
+		return 1;
+	}
+	json_object_put(args_keep);
 	ctlclient_free(cl);
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY |

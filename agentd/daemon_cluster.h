@@ -1,0 +1,45 @@
+/*
+ * daemon_cluster.h — herdd's cluster glue: the transport, the election,
+ * the recovery lock, the recovery step, bans, node flags, maintenance mode
+ * and the health monitor, wired to the state model and the event bus.
+ *
+ * The decisions live in their modules (elect.c, health.c); this file applies
+ * them and turns every change into state and events. Admin verbs reach it
+ * through the cluster_admin_* calls, locally or over CONTROL frames.
+ */
+#ifndef HERD_DAEMON_CLUSTER_H
+#define HERD_DAEMON_CLUSTER_H
+
+#include <json-c/json.h>
+
+#include "agentd/util.h"
+
+struct herdd;
+struct cluster;
+
+#define CLUSTER_ALL UINT32_C(0xfffffffe) /* -n all */
+
+int cluster_new(struct herdd *d, struct cluster **out);
+/* Start the monitor's init/setup/startup and the tick. */
+int cluster_start(struct cluster *c);
+void cluster_free(struct cluster *c);
+
+/* Admin verbs. target: a pnn, or CLUSTER_ALL. err says why on failure. */
+int cluster_admin_flags(struct cluster *c, uint32_t target, uint32_t set, uint32_t clear,
+			char *err, size_t errlen);
+int cluster_admin_ban(struct cluster *c, uint32_t target, uint32_t seconds, char *err,
+		      size_t errlen);
+int cluster_admin_recover(struct cluster *c, char *err, size_t errlen);
+/* until: wall µs, 0 to end maintenance. */
+int cluster_admin_maintenance(struct cluster *c, usec_t until, char *err, size_t errlen);
+
+/* Add the cluster's view to `status` and `statistics` replies. */
+void cluster_status_json(struct cluster *c, struct json_object *status);
+void cluster_node_json(struct cluster *c, uint32_t pnn, struct json_object *node);
+void cluster_statistics_json(struct cluster *c, struct json_object *stats);
+struct json_object *cluster_scriptstatus_json(struct cluster *c);
+
+/* Is this node part of a running cluster (a leader holding the lock)? */
+bool cluster_active(const struct cluster *c);
+
+#endif
