@@ -699,6 +699,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		recovery_start(c);
 	announce(c);
 	sd_event_source_set_time(s, now + c->d->cf->keepalive_interval);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
 
@@ -794,6 +795,8 @@ int cluster_new(struct herdd *d, struct cluster **out)
 	if (!c)
 		return -ENOMEM;
 	c->d = d;
+	/* Like CTDB: UNHEALTHY until the first monitor run says otherwise. */
+	c->own_flags = NODE_FLAG_UNHEALTHY;
 	c->npeers = d->st->nnodes;
 	c->peers = calloc(c->npeers ? c->npeers : 1, sizeof(*c->peers));
 	if (!c->peers) {
