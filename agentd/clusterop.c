@@ -14,6 +14,7 @@ static const struct {
 	[HERD_OP_BAN] = { "ban", 4 },
 	[HERD_OP_RECOVER] = { "recover", 0 },
 	[HERD_OP_MAINTENANCE] = { "maintenance", 8 },
+	[HERD_OP_RELOADNODES] = { "reloadnodes", 0 },
 };
 
 static bool known(uint32_t op)

@@ -9,6 +9,7 @@
  *   BAN          seconds u32 (0: unban)             any node → target
  *   RECOVER      (empty)                            any node → leader
  *   MAINTENANCE  until u64 (wall µs; 0: off)        any node → every node
+ *   RELOADNODES  (empty)                            any node → every node
  *
  * Only PERMANENTLY_DISABLED and STOPPED may be set or cleared remotely;
  * the receiver refuses other bits. Part of the base layer.
@@ -24,6 +25,7 @@ enum herd_op {
 	HERD_OP_BAN = 3,
 	HERD_OP_RECOVER = 4,
 	HERD_OP_MAINTENANCE = 5,
+	HERD_OP_RELOADNODES = 6,
 	HERD_OP_MAX_,
 };
 

@@ -141,7 +141,7 @@ static int cmd_reload(struct ctl_conn *c, struct json_object *args, struct json_
 	int r;
 
 	log_notice("reload requested over the control socket by pid %d", (int)ctl_conn_pid(c));
-	r = herdd_reload(d, err, errlen);
+	r = herdd_reload(d, false, err, errlen);
 	if (r < 0)
 		return r;
 	*reply = json_object_new_object();
@@ -435,6 +435,24 @@ static int cmd_unban(struct ctl_conn *c, struct json_object *args, struct json_o
 	return ban_verb(userdata, args, false, reply, err, errlen);
 }
 
+static int cmd_reloadnodes(struct ctl_conn *c, struct json_object *args,
+			   struct json_object **reply, char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	int r;
+
+	log_notice("reloadnodes requested over the control socket by pid %d", (int)ctl_conn_pid(c));
+	r = herdd_reload(d, true, err, errlen);
+	if (r < 0)
+		return r;
+	r = cluster_admin_reloadnodes(d->cl, err, errlen);
+	if (r < 0)
+		return r;
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "nodes", json_object_new_int64((int64_t)d->st->nnodes));
+	return 0;
+}
+
 static int cmd_recover(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 		       char *err, size_t errlen, void *userdata)
 {
@@ -503,6 +521,7 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "ban", true, cmd_ban },
 	{ "unban", true, cmd_unban },
 	{ "recover", true, cmd_recover },
+	{ "reloadnodes", true, cmd_reloadnodes },
 	{ "maintenance", true, cmd_maintenance },
 };
 const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

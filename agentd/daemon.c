@@ -150,7 +150,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *u
 	char err[1024];
 
 	log_notice("received SIGHUP, reloading the configuration");
-	(void)herdd_reload(d, err, sizeof(err));
+	(void)herdd_reload(d, false, err, sizeof(err));
 	return 0;
 }
 
@@ -165,6 +165,8 @@ static int reload_check(const struct herd_conf *old, const struct herd_conf *new
 		{ "cluster", "name", offsetof(struct herd_conf, cluster_name) },
 		{ "paths", "run dir", offsetof(struct herd_conf, run_dir) },
 		{ "paths", "state dir", offsetof(struct herd_conf, state_dir) },
+		{ "cluster", "recovery lock", offsetof(struct herd_conf, recovery_lock) },
+		{ "cluster", "key file", offsetof(struct herd_conf, key_file) },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
@@ -179,32 +181,37 @@ static int reload_check(const struct herd_conf *old, const struct herd_conf *new
 			return -EINVAL;
 		}
 	}
-	if (old->port != new->port) {
+	if (old->port != new->port || old->keepalive_interval != new->keepalive_interval ||
+	    old->keepalive_limit != new->keepalive_limit ||
+	    old->recovery_lock_lease != new->recovery_lock_lease) {
 		snprintf(err, errlen,
-			 "%s: 'port' in [cluster] cannot change while herdd runs "
-			 "(running: %u, new: %u); restart herdd to apply it",
-			 new->file, old->port, new->port);
+			 "%s: %s cannot change while herdd runs; restart herdd to apply it",
+			 new->file, old->port != new->port ? "'port' in [cluster]"
+				    : old->recovery_lock_lease != new->recovery_lock_lease
+				    ? "'recovery lock lease' in [cluster]"
+				    : "the keepalive settings in [membership]");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static bool nodes_equal(const struct herd_conf *a, const struct herd_conf *b)
+/* Does the nodes file say what the running state has? */
+static bool nodes_equal(const struct herd_state *st, const struct herd_conf *cf)
 {
-	if (a->nnodes != b->nnodes)
+	if (st->nnodes != cf->nnodes)
 		return false;
-	for (size_t i = 0; i < a->nnodes; i++) {
-		if (a->nodes[i].deleted != b->nodes[i].deleted ||
-		    a->nodes[i].naddrs != b->nodes[i].naddrs)
+	for (size_t i = 0; i < st->nnodes; i++) {
+		if (!!(st->nodes[i].flags & NODE_FLAG_DELETED) != cf->nodes[i].deleted ||
+		    (!cf->nodes[i].deleted && st->nodes[i].naddrs != cf->nodes[i].naddrs))
 			return false;
-		for (size_t l = 0; l < a->nodes[i].naddrs; l++)
-			if (!sockaddr_equal_addr(&a->nodes[i].addrs[l], &b->nodes[i].addrs[l]))
+		for (size_t l = 0; !cf->nodes[i].deleted && l < st->nodes[i].naddrs; l++)
+			if (!sockaddr_equal_addr(&st->nodes[i].addrs[l], &cf->nodes[i].addrs[l]))
 				return false;
 	}
 	return true;
 }
 
-int herdd_reload(struct herdd *d, char *err, size_t errlen)
+int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen)
 {
 	struct conf_error cerr = { "" };
 	struct herd_conf *cf = NULL;
@@ -222,6 +229,8 @@ int herdd_reload(struct herdd *d, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot hand the control socket to group '%s': %s",
 				 cf->control_group, strerror(-r));
 	}
+	if (r >= 0 && apply_nodes && !nodes_equal(d->st, cf))
+		r = cluster_set_nodes(d->cl, cf, err, errlen);
 	if (r < 0) {
 		conf_free(cf);
 		d->reload_failures++;
@@ -232,10 +241,11 @@ int herdd_reload(struct herdd *d, char *err, size_t errlen)
 		sd_notify(0, "READY=1\nSTATUS=Running (last reload failed)");
 		return r;
 	}
-	if (!nodes_equal(d->cf, cf))
+	if (!nodes_equal(d->st, cf))
 		log_notice("the nodes file changed; 'herdctl reloadnodes' applies it");
 	conf_free(d->cf);
 	d->cf = cf;
+	cluster_reconfigure(d->cl);
 	log_set_level(cf->log_level);
 	d->st->nodes[d->st->pnn].caps = conf_caps(cf);
 	d->reloads++;

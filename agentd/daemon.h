@@ -44,10 +44,11 @@ void herdd_free(struct herdd *d);
 
 /*
  * Load the configuration again; swap it in only when it is valid and
- * nothing that needs a restart changed. On failure the old configuration
+ * nothing that needs a restart changed. With apply_nodes (reloadnodes)
+ * changes to the nodes file are applied too; otherwise they wait. On failure the old configuration
  * stays and err says why.
  */
-int herdd_reload(struct herdd *d, char *err, size_t errlen);
+int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen);
 
 /*
  * Publish an event: give it a sequence number and times, keep it in the

@@ -570,6 +570,17 @@ static void reply(struct cluster *c, uint32_t dst, const struct herd_control *re
 	(void)transport_send(c->tp, dst, &m, ST(c)->generation);
 }
 
+static int on_reloadnodes(sd_event_source *s, void *userdata)
+{
+	struct cluster *c = userdata;
+	char err[1024];
+
+	log_notice("another node asks to reload the nodes file");
+	if (herdd_reload(c->d, true, err, sizeof(err)) < 0)
+		log_err("reloadnodes failed here: %s", err);
+	return 0;
+}
+
 static int apply_op(struct cluster *c, uint32_t from, const struct herd_hdr *hdr,
 		    uint32_t op, const struct herd_op_body *b)
 {
@@ -609,6 +620,11 @@ static int apply_op(struct cluster *c, uint32_t from, const struct herd_hdr *hdr
 		if (!c->leading)
 			return -EAGAIN;
 		recovery_start(c);
+		return 0;
+	case HERD_OP_RELOADNODES:
+		/* Not from inside a transport callback: on the next loop turn. */
+		if (from != self(c))
+			return sd_event_add_defer(c->d->ev, NULL, on_reloadnodes, c) < 0 ? -ENOMEM : 0;
 		return 0;
 	case HERD_OP_MAINTENANCE:
 		if (b->until && b->until > now_realtime()) {
@@ -866,6 +882,121 @@ void cluster_free(struct cluster *c)
 	free(c->events_dir);
 	free(c->peers);
 	free(c);
+}
+
+/* ---- reload ------------------------------------------------------------ */
+
+void cluster_reconfigure(struct cluster *c)
+{
+	struct monitor_config mc;
+	char *dir = NULL;
+
+	if (monitor_config_from_conf(&mc, c->d->cf, &dir) >= 0 && monitor_reconfigure(c->mon, &mc) >= 0) {
+		free(c->events_dir);
+		c->events_dir = dir;
+	} else {
+		free(dir);
+	}
+	announce(c); /* capabilities may have changed */
+}
+
+static bool same_addrs(const struct node_state *ns, const struct conf_node *cn)
+{
+	if (ns->naddrs != cn->naddrs)
+		return false;
+	for (size_t l = 0; l < ns->naddrs; l++)
+		if (!sockaddr_equal_addr(&ns->addrs[l], &cn->addrs[l]))
+			return false;
+	return true;
+}
+
+int cluster_set_nodes(struct cluster *c, const struct herd_conf *cf, char *err, size_t errlen)
+{
+	struct herd_state *st = ST(c);
+	size_t n = cf->nnodes, old = st->nnodes;
+	struct node_state *nodes;
+	struct peer_view *peers;
+	int r;
+
+	if (n > HERD_MAX_NODES) {
+		snprintf(err, errlen, "%s: more than %d nodes", cf->nodes_file, HERD_MAX_NODES);
+		return -E2BIG;
+	}
+	if (self(c) >= n || cf->nodes[self(c)].deleted || !same_addrs(&st->nodes[self(c)], &cf->nodes[self(c)])) {
+		snprintf(err, errlen, "the nodes file changes this node's own line (pnn %u): "
+			 "that needs a restart of herdd", self(c));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < MIN(n, old); i++) {
+		if ((st->nodes[i].flags & NODE_FLAG_DELETED) || cf->nodes[i].deleted)
+			continue;
+		if (!same_addrs(&st->nodes[i], &cf->nodes[i])) {
+			snprintf(err, errlen, "the nodes file changes the addresses of node %zu; to "
+				 "replace a node, mark its line deleted (#ADDR) and add the new node "
+				 "as a new line", i);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = n; i < old; i++)
+		if (!(st->nodes[i].flags & NODE_FLAG_DELETED)) {
+			snprintf(err, errlen, "the nodes file drops node %zu: nodes are removed by "
+				 "marking their line deleted (#ADDR), never by removing the line", i);
+			return -EINVAL;
+		}
+	r = transport_set_nodes(c->tp, cf->nodes, n);
+	if (r < 0) {
+		snprintf(err, errlen, "the transport refused the new nodes: %s", strerror(-r));
+		return r;
+	}
+	nodes = realloc(st->nodes, MAX(n, (size_t)1) * sizeof(*nodes));
+	if (nodes)
+		st->nodes = nodes;
+	peers = realloc(c->peers, MAX(n, (size_t)1) * sizeof(*peers));
+	if (peers)
+		c->peers = peers;
+	if (!nodes || !peers)
+		fatalx("out of memory growing the node table");
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_node *cn = &cf->nodes[i];
+		struct node_state *ns = &st->nodes[i];
+		bool was_deleted = i >= old || (ns->flags & NODE_FLAG_DELETED);
+
+		if (i >= old)
+			c->peers[i] = (struct peer_view){ 0 };
+		if (cn->deleted) {
+			if (!was_deleted)
+				log_notice("node %zu is deleted from the nodes file", i);
+			if (i >= old)
+				*ns = (struct node_state){ .pnn = (uint32_t)i };
+			ns->flags = NODE_FLAG_DELETED; /* its addresses stay, for listnodes */
+			ns->caps = 0;
+			c->peers[i] = (struct peer_view){ 0 };
+		} else if (was_deleted) {
+			log_notice("node %zu is added to the nodes file", i);
+			*ns = (struct node_state){ .pnn = (uint32_t)i, .flags = NODE_FLAG_DISCONNECTED,
+						   .naddrs = MIN(cn->naddrs, (size_t)STATE_MAX_LINKS),
+						   .changed_wall = now_realtime() };
+			memcpy(ns->addrs, cn->addrs, ns->naddrs * sizeof(ns->addrs[0]));
+			c->peers[i] = (struct peer_view){ 0 };
+		}
+	}
+	st->nnodes = n;
+	c->npeers = n;
+	if (st->leader != PNN_NONE && st->leader >= n)
+		st->leader = PNN_NONE;
+	herdd_emit(c->d, EV_CONFIG_RELOADED, self(c), "nodes file reloaded", "%zu nodes (was %zu)",
+		   n, old);
+	if (c->leading)
+		recovery_start(c);
+	return 0;
+}
+
+int cluster_admin_reloadnodes(struct cluster *c, char *err, size_t errlen)
+{
+	struct herd_op_body b = { 0 };
+
+	(void)send_op(c, HERD_PNN_BROADCAST, HERD_OP_RELOADNODES, &b, ++c->reqid, HERD_CTRL_F_NOREPLY);
+	return 0;
 }
 
 /* ---- admin verbs ------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include "agentd/util.h"
 
 struct herdd;
+struct herd_conf;
 struct cluster;
 
 #define CLUSTER_ALL UINT32_C(0xfffffffe) /* -n all */
@@ -23,6 +24,18 @@ int cluster_new(struct herdd *d, struct cluster **out);
 /* Start the monitor's init/setup/startup and the tick. */
 int cluster_start(struct cluster *c);
 void cluster_free(struct cluster *c);
+
+/*
+ * reloadnodes: check the new nodes table (this node unchanged; an existing
+ * node's addresses never change in place — delete it and add a new line)
+ * and apply it to the transport and the state model. Called by
+ * herdd_reload() before it swaps the configuration.
+ */
+int cluster_set_nodes(struct cluster *c, const struct herd_conf *cf, char *err, size_t errlen);
+/* The configuration was swapped (reload): apply what may change at run time. */
+void cluster_reconfigure(struct cluster *c);
+/* Ask every connected node to reload its nodes file too. */
+int cluster_admin_reloadnodes(struct cluster *c, char *err, size_t errlen);
 
 /* Admin verbs. target: a pnn, or CLUSTER_ALL. err says why on failure. */
 int cluster_admin_flags(struct cluster *c, uint32_t target, uint32_t set, uint32_t clear,

@@ -459,6 +459,11 @@ static void print_maintenance(struct json_object *r)
 	       json_object_get_boolean(json_object_object_get(r, "maintenance")) ? "on" : "off");
 }
 
+static void print_reloadnodes(struct json_object *r)
+{
+	printf("nodes file reloaded: %s nodes\n", jstr(r, "nodes", "?"));
+}
+
 static void print_recover(struct json_object *r)
 {
 	printf("recovery requested\n");
@@ -513,6 +518,13 @@ static const struct verb verbs[] = {
 	{ "unban", "[-n PNN|all]", "lift a ban (root)",
 	  "Lift the ban of the node (default this one).\n",
 	  0, 2, print_done, parse_node_only, NODE_FLAG_BANNED, false },
+	{ "reloadnodes", "", "apply a changed nodes file on every node (root)",
+	  "Ask herdd to read the nodes file again and apply it, and every connected\n"
+	  "node to do the same with its own copy (change them all first). Nodes are\n"
+	  "added as new lines at the end and removed by marking their line deleted\n"
+	  "(#ADDR); a node's addresses never change in place. A bad nodes file is\n"
+	  "refused and changes nothing.\n",
+	  0, 0, print_reloadnodes, NULL },
 	{ "recover", "", "force a recovery (root)",
 	  "Ask the leader to bump the generation and run a recovery now.\n",
 	  0, 0, print_recover, NULL },
