@@ -164,6 +164,14 @@ static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
 	json_object_object_add(ctl, "denied", json_object_new_int64((int64_t)cs->denied));
 	json_object_object_add(ctl, "bad_frames", json_object_new_int64((int64_t)cs->bad_frames));
 	json_object_object_add(ctl, "unknown_verbs", json_object_new_int64((int64_t)cs->unknown_verbs));
+	{
+		struct json_object *verbs = json_object_new_object();
+
+		for (size_t i = 0; i < herdd_nverbs; i++)
+			json_object_object_add(verbs, herdd_verbs[i].name, json_object_new_int64(
+				(int64_t)ctlsrv_verb_requests(d->ctl, i)));
+		json_object_object_add(ctl, "by_verb", verbs);
+	}
 	json_object_object_add(o, "control", ctl);
 	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
 	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));

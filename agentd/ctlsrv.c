@@ -46,6 +46,7 @@ struct ctlsrv {
 	struct ctl_conn *conns;
 	size_t nconns;
 	struct ctlsrv_stats stats;
+	uint64_t *verb_requests;        /* per verbs[i] */
 };
 
 static void conn_free(struct ctl_conn *c)
@@ -194,6 +195,7 @@ static int conn_handle(struct ctl_conn *c, const struct hctl_hdr *h, const char 
 		json_object_put(req);
 		return conn_reply_error(c, h->id, -EPERM, err);
 	}
+	s->verb_requests[verb - s->verbs]++;
 	r = verb->fn(c, args, &reply, err, sizeof(err), s->userdata);
 	json_object_put(req);
 	if (r < 0) {
@@ -368,9 +370,10 @@ int ctlsrv_new(sd_event *ev, const char *path, gid_t group,
 	s->nverbs = nverbs;
 	s->userdata = userdata;
 	s->path = strdup(path);
+	s->verb_requests = calloc(nverbs ? nverbs : 1, sizeof(*s->verb_requests));
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (!s->path || s->fd < 0) {
-		r = s->path ? -errno : -ENOMEM;
+	if (!s->path || !s->verb_requests || s->fd < 0) {
+		r = s->path && s->verb_requests ? -errno : -ENOMEM;
 		goto fail;
 	}
 	/* The pid file lock guarantees no live herdd owns a socket here. */
@@ -405,6 +408,7 @@ void ctlsrv_free(struct ctlsrv *s)
 		unlink(s->path);
 	}
 	free(s->path);
+	free(s->verb_requests);
 	sd_event_unref(s->ev);
 	free(s);
 }
@@ -422,6 +426,11 @@ int ctlsrv_set_group(struct ctlsrv *s, gid_t group)
 const struct ctlsrv_stats *ctlsrv_get_stats(const struct ctlsrv *s)
 {
 	return &s->stats;
+}
+
+uint64_t ctlsrv_verb_requests(const struct ctlsrv *s, size_t i)
+{
+	return i < s->nverbs ? s->verb_requests[i] : 0;
 }
 
 size_t ctlsrv_nconns(const struct ctlsrv *s)

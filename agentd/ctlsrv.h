@@ -64,6 +64,8 @@ void ctlsrv_free(struct ctlsrv *s);
 int ctlsrv_set_group(struct ctlsrv *s, gid_t group);
 
 const struct ctlsrv_stats *ctlsrv_get_stats(const struct ctlsrv *s);
+/* Requests for verbs[i] (the table given to ctlsrv_new). */
+uint64_t ctlsrv_verb_requests(const struct ctlsrv *s, size_t i);
 size_t ctlsrv_nconns(const struct ctlsrv *s);
 
 /* The peer of a connection, for handlers. */

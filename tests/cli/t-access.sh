@@ -69,6 +69,7 @@ expect_rc 0 "statistics -j" -- hctl -j statistics
 expect_eq "$(printf '%s' "$OUT" | jq -r '.control.bad_frames')" 5 "the five malformed frames were counted"
 expect_eq "$(printf '%s' "$OUT" | jq -r '.control.unknown_verbs')" 1 "the unknown verb was counted"
 expect_match "$(printf '%s' "$OUT" | jq -r '.control.denied')" '^[1-9]' "the denied reload was counted"
+expect_match "$(printf '%s' "$OUT" | jq -r '.control.by_verb.status')" '^[1-9]' "requests are counted by verb"
 expect_rc 0 "statistics as text" -- hctl statistics
 expect_match "$OUT" "control.bad_frames +5" "text statistics show the counter"
 single_stop
