@@ -38,4 +38,6 @@ figure "herdd peak RSS (VmHWM) after $n requests" "$hwm" KiB 16384
 fds=$(ls "/proc/$HERDD_PID/fd" | wc -l)
 figure "herdd open fds after $n requests" "$fds" fds 32
 single_stop
+echo
+"$(dirname "$0")/cluster.sh" || status=1
 exit $status
