@@ -24,7 +24,7 @@ cd "$top" || exit 1
 # shellcheck source=tests/cluster/lib.sh
 . tests/cluster/lib.sh
 
-SECTIONS=(topology status)
+SECTIONS=(topology status failover admin events)
 
 DEMO_NODES=${DEMO_NODES:-3}
 DEMO_LINKS=${DEMO_LINKS:-2}
@@ -84,6 +84,46 @@ demo_status() {
 	done
 	say "The same as JSON, for scripts and monitoring"
 	ctl 0 -j status || note "(herdctl -j status exited $?)"
+}
+
+# Status 0 when node K follows a leader other than OLD.
+new_leader() { local l; l=$(node_herdctl "$1" leader 2>/dev/null); [ -n "$l" ] && [ "$l" != none ] && [ "$l" != "$2" ]; }
+
+demo_failover() {
+	local leader other k
+	leader=$(node_herdctl 0 leader)
+	other=$(( (leader + 1) % DEMO_NODES ))
+	say "Failover: the leader (node $leader) hangs (SIGSTOP): its lock lease runs out"
+	ctl "$other" leader
+	node_pause "$leader"
+	note "waiting for a new leader..."
+	cluster_wait_until 5 new_leader "$other" "$leader" ||
+		note "(no new leader within 5 s)"
+	ctl "$other" status
+	ctl "$other" events --limit 6
+	say "Node $leader wakes up, finds its lease gone, steps down and rejoins"
+	node_resume "$leader"
+	cluster_wait_until 5 all_connected || true
+	sleep 1
+	ctl "$leader" status
+}
+
+demo_admin() {
+	say "Admin verbs: disable node 1, then enable it again (root only)"
+	ctl 0 disable -n 1
+	ctl 2 status
+	ctl 0 enable -n 1
+	say "Cluster-wide maintenance mode (a planned switch reboot changes nothing)"
+	ctl 0 maintenance on --for 10m
+	ctl 1 status
+	ctl 0 maintenance off
+}
+
+demo_events() {
+	say "The event log every sink will read (herdctl events; -f follows)"
+	ctl 0 events --limit 12
+	say "Counters (herdctl statistics)"
+	ctl 0 statistics | head -30
 }
 
 # --- main ---------------------------------------------------------------------------
