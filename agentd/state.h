@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 
+#include "agentd/addr.h"
 #include "agentd/util.h"
 
 /* Node flags, CTDB's values (ctdb_protocol.h). */
@@ -81,13 +82,6 @@ void state_free(struct herd_state *st);
  */
 int state_find_pnn(const struct herd_state *st,
 		   const struct sockaddr_storage *local, size_t nlocal);
-
-/* Compare two addresses, ignoring ports. */
-bool sockaddr_equal_addr(const struct sockaddr_storage *a,
-			 const struct sockaddr_storage *b);
-
-/* "10.0.0.1" or "fd00::1" (no port) into buf; returns buf. */
-char *sockaddr_format(char *buf, size_t len, const struct sockaddr_storage *sa);
 
 enum node_summary node_summary(uint32_t flags);
 const char *node_summary_name(enum node_summary s);

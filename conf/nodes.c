@@ -64,7 +64,7 @@ const struct conf_node *nodes_find_address(const struct conf_node *nodes, size_t
 {
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < nodes[i].naddrs; j++)
-			if (value_address_equal(&nodes[i].addrs[j], addr))
+			if (sockaddr_equal_addr(&nodes[i].addrs[j], addr))
 				return &nodes[i];
 	return NULL;
 }
@@ -81,7 +81,7 @@ char *nodes_format(char *buf, size_t len, const struct conf_node *node)
 	for (size_t i = 0; i < node->naddrs && off < len; i++) {
 		char a[VALUE_ADDR_MAX];
 		int r = snprintf(buf + off, len - off, "%s%s", i ? "," : "",
-				 value_format_address(a, sizeof(a), &node->addrs[i]));
+				 sockaddr_format(a, sizeof(a), &node->addrs[i]));
 
 		if (r < 0)
 			break;
@@ -132,12 +132,12 @@ static int parse_addresses(struct cfile *f, char *s, struct conf_node *node,
 
 			dup = nodes_find_address(nodes, n, &ss);
 			for (size_t i = 0; !dup && i < count; i++)
-				if (value_address_equal(&node->addrs[i], &ss))
+				if (sockaddr_equal_addr(&node->addrs[i], &ss))
 					dup = node;
 			if (dup)
 				return cfile_error(err, -EINVAL, f->path, f->line,
 						   "duplicate node address %s, already node %u at line %u",
-						   value_format_address(a, sizeof(a), &ss), dup->pnn,
+						   sockaddr_format(a, sizeof(a), &ss), dup->pnn,
 						   dup->line);
 		}
 		node->addrs[count++] = ss;

@@ -48,7 +48,7 @@ char *pubaddr_format(char *buf, size_t len, const struct conf_pubaddr *pa)
 	size_t off;
 	int r;
 
-	r = snprintf(buf, len, "%s/%u ", value_format_address(a, sizeof(a), &pa->addr),
+	r = snprintf(buf, len, "%s/%u ", sockaddr_format(a, sizeof(a), &pa->addr),
 		     pa->prefix);
 	off = r < 0 ? 0 : (size_t)r;
 	for (size_t i = 0; i < pa->nifaces && off < len; i++) {
@@ -157,17 +157,17 @@ static int check_unique(struct cfile *f, const struct conf_pubaddr *pa,
 	const struct conf_node *node;
 
 	for (size_t i = 0; i < n; i++)
-		if (value_address_equal(&prev[i].addr, &pa->addr))
+		if (sockaddr_equal_addr(&prev[i].addr, &pa->addr))
 			return cfile_error(err, -EINVAL, f->path, f->line,
 					   "duplicate public address %s, already at line %u",
-					   value_format_address(a, sizeof(a), &pa->addr),
+					   sockaddr_format(a, sizeof(a), &pa->addr),
 					   prev[i].line);
 	node = nodes ? nodes_find_address(nodes, nnodes, &pa->addr) : NULL;
 	if (node)
 		return cfile_error(err, -EINVAL, f->path, f->line,
 				   "public address %s is node %u's private address; expected "
 				   "addresses that are not in the nodes file",
-				   value_format_address(a, sizeof(a), &pa->addr), node->pnn);
+				   sockaddr_format(a, sizeof(a), &pa->addr), node->pnn);
 	return 0;
 }
 

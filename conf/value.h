@@ -14,9 +14,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "agentd/addr.h"
 #include "agentd/util.h"
 
-/* Long enough for any address value_format_address() prints. */
+/* Long enough for any address sockaddr_format() prints. */
 #define VALUE_ADDR_MAX 46
 /* Long enough for any duration value_format_duration() prints. */
 #define VALUE_DURATION_MAX 32
@@ -42,10 +43,7 @@ char *value_format_duration(char *buf, size_t len, usec_t us);
 int value_parse_address(const char *s, struct sockaddr_storage *out);
 /* Not unspecified, multicast or the IPv4 broadcast address. */
 bool value_address_is_unicast(const struct sockaddr_storage *ss);
-bool value_address_equal(const struct sockaddr_storage *a,
-			 const struct sockaddr_storage *b);
-/* The canonical text of an address (RFC 5952 for IPv6). */
-char *value_format_address(char *buf, size_t len, const struct sockaddr_storage *ss);
+/* Addresses compare and print with sockaddr_equal_addr() and sockaddr_format(). */
 /* Bits in an address of this family: 32 or 128. */
 unsigned value_address_bits(const struct sockaddr_storage *ss);
 

@@ -4,7 +4,7 @@
 # They run real /bin/sh scripts in a temporary directory on a real sd-event
 # loop; together they take a few seconds.
 UNIT_TESTS += test_script test_monitor_health test_monitor
-test_script_SRCS := collectors/script.c collectors/eventscripts.c conf/value.c agentd/util.c
+test_script_SRCS := collectors/script.c collectors/eventscripts.c conf/value.c agentd/addr.c agentd/util.c
 test_script_PKGS := libsystemd
 test_monitor_health_SRCS := collectors/health.c
 test_monitor_SRCS := collectors/monitor.c collectors/eventscripts.c collectors/script.c \

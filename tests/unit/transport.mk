@@ -2,5 +2,5 @@
 # agentd/peer.c) over real sockets, inside a network namespace of its own.
 UNIT_TESTS += test_transport
 test_transport_SRCS := agentd/transport.c agentd/peer.c agentd/auth.c agentd/proto.c \
-	agentd/buf.c agentd/state.c agentd/log.c agentd/util.c
+	agentd/buf.c agentd/state.c agentd/addr.c agentd/log.c agentd/util.c
 test_transport_PKGS := libsystemd libcrypto
