@@ -857,8 +857,10 @@ int main(int argc, char **argv)
 		ctlclient_free(cl);
 		return 1;
 	}
-	if (follow)
+	if (follow) {
+		json_object_put(args_keep);
 		return follow_events(cl, reply, json);
+	}
 	if (v->wait_bit && wait_flags(cl, args_keep, v, timeout)) {
 		json_object_put(args_keep);
 		json_object_put(reply);
