@@ -235,11 +235,11 @@ static void test_address(void **state)
 			fail_msg("'%s': got %d, expected %d", cases[i].in, r, cases[i].r);
 		if (r < 0)
 			continue;
-		assert_string_equal(value_format_address(buf, sizeof(buf), &ss), cases[i].canon);
+		assert_string_equal(sockaddr_format(buf, sizeof(buf), &ss), cases[i].canon);
 		if (value_address_is_unicast(&ss) != cases[i].unicast)
 			fail_msg("'%s': unicast should be %d", cases[i].in, cases[i].unicast);
 		assert_int_equal(value_parse_address(buf, &back), 0);
-		assert_true(value_address_equal(&ss, &back));
+		assert_true(sockaddr_equal_addr(&ss, &back));
 		assert_int_equal(value_address_bits(&ss), ss.ss_family == AF_INET ? 32 : 128);
 	}
 }
@@ -252,10 +252,10 @@ static void test_address_equal(void **state)
 	assert_int_equal(value_parse_address("10.0.0.2", &b), 0);
 	assert_int_equal(value_parse_address("::ffff:10.0.0.1", &c), 0);
 	assert_int_equal(value_parse_address("0::ffff:a00:1", &d), 0);
-	assert_true(value_address_equal(&a, &a));
-	assert_false(value_address_equal(&a, &b));
-	assert_false(value_address_equal(&a, &c)); /* different families */
-	assert_true(value_address_equal(&c, &d));
+	assert_true(sockaddr_equal_addr(&a, &a));
+	assert_false(sockaddr_equal_addr(&a, &b));
+	assert_false(sockaddr_equal_addr(&a, &c)); /* different families */
+	assert_true(sockaddr_equal_addr(&c, &d));
 }
 
 static void test_hostport(void **state)
