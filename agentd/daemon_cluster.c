@@ -41,6 +41,7 @@ struct peer_view {
 	uint32_t follows;
 	uint32_t status;        /* HERD_KA_F_* */
 	uint32_t generation;
+	bool baselined;         /* flags known: later changes are events */
 	unsigned rec_failures;  /* leader: recoveries in a row it did not answer */
 	bool rec_waiting;       /* leader: recovery answer outstanding */
 };
@@ -51,6 +52,7 @@ struct cluster {
 	struct reclock *rl;             /* NULL: no recovery lock configured */
 	struct monitor *mon;
 	char *events_dir;
+	char *env[4];                   /* HERD_PNN, HERD_CLUSTER, HERD_CONF_DIR for scripts */
 	struct peer_view *peers;        /* indexed by pnn */
 	size_t npeers;
 	sd_event_source *tick;
@@ -143,7 +145,8 @@ static void announce(struct cluster *c)
 }
 
 /* Flag changes of any node become events; the observer records them. */
-static void flag_events(struct cluster *c, uint32_t pnn, uint32_t old, uint32_t new)
+static void flag_events(struct cluster *c, uint32_t pnn, uint32_t old, uint32_t new,
+			const char *why)
 {
 	static const struct {
 		uint32_t bit;
@@ -164,12 +167,12 @@ static void flag_events(struct cluster *c, uint32_t pnn, uint32_t old, uint32_t 
 		if (was == is)
 			continue;
 		snprintf(subject, sizeof(subject), "node %u is %s", pnn, is ? bits[i].won : bits[i].woff);
-		herdd_emit(c->d, is ? bits[i].on : bits[i].off, pnn, subject, "flags now %s",
-			   node_flags_format(fl, sizeof(fl), new));
+		herdd_emit(c->d, is ? bits[i].on : bits[i].off, pnn, subject, "flags now %s%s%s",
+			   node_flags_format(fl, sizeof(fl), new), why[0] ? ": " : "", why);
 	}
 }
 
-static void set_own_flags(struct cluster *c, uint32_t flags)
+static void set_own_flags_why(struct cluster *c, uint32_t flags, const char *why)
 {
 	uint32_t old = c->own_flags;
 
@@ -177,7 +180,7 @@ static void set_own_flags(struct cluster *c, uint32_t flags)
 		return;
 	c->own_flags = flags;
 	ST(c)->nodes[self(c)].changed_wall = now_realtime();
-	flag_events(c, self(c), old, flags);
+	flag_events(c, self(c), old, flags, why);
 	if (c->mon) {
 		if (flags & (NODE_FLAG_STOPPED | NODE_FLAG_BANNED))
 			monitor_pause(c->mon);
@@ -185,6 +188,11 @@ static void set_own_flags(struct cluster *c, uint32_t flags)
 			monitor_resume(c->mon);
 	}
 	announce(c);
+}
+
+static void set_own_flags(struct cluster *c, uint32_t flags)
+{
+	set_own_flags_why(c, flags, "");
 }
 
 /* The state model's view of a peer: what it announced, or DISCONNECTED. */
@@ -199,13 +207,15 @@ static void update_peer_state(struct cluster *c, uint32_t pnn)
 	flags = p->connected ? (p->have_ka ? p->flags & ~NODE_FLAG_DISCONNECTED : 0)
 			     : NODE_FLAG_DISCONNECTED;
 	if (flags != ns->flags) {
-		/* DISCONNECTED has its own events; report the other bits. */
-		if (p->connected && !(ns->flags & NODE_FLAG_DISCONNECTED))
-			flag_events(c, pnn, ns->flags, flags);
+		/* DISCONNECTED has its own events; report the other bits once the
+		 * first keepalive after connecting gave us a baseline. */
+		if (p->connected && p->baselined)
+			flag_events(c, pnn, ns->flags, flags, "");
 		ns->flags = flags;
 		ns->changed_wall = now_realtime();
 	}
 	ns->caps = p->have_ka ? p->caps : 0;
+	p->baselined = p->connected && p->have_ka;
 }
 
 static void set_leader(struct cluster *c, uint32_t leader, const char *why)
@@ -236,7 +246,7 @@ static void ban_self(struct cluster *c, usec_t period, const char *why)
 	c->bans++;
 	c->ban_until = now_monotonic() + period;
 	log_warn("banning this node for %s: %s", format_duration(buf, sizeof(buf), period), why);
-	set_own_flags(c, c->own_flags | NODE_FLAG_BANNED);
+	set_own_flags_why(c, c->own_flags | NODE_FLAG_BANNED, why);
 }
 
 /* ---- recovery ---------------------------------------------------------- */
@@ -746,8 +756,8 @@ static void on_health(struct monitor *m, enum health h, const char *reason,
 		/* The first verdict after start-up: no flag changes, but say it. */
 		herdd_emit(c->d, EV_HEALTHY, self(c), "node is healthy",
 			   "the monitor event scripts succeed");
-	set_own_flags(c, h == HEALTH_UNHEALTHY ? c->own_flags | NODE_FLAG_UNHEALTHY
-					       : c->own_flags & ~NODE_FLAG_UNHEALTHY);
+	set_own_flags_why(c, h == HEALTH_UNHEALTHY ? c->own_flags | NODE_FLAG_UNHEALTHY
+						   : c->own_flags & ~NODE_FLAG_UNHEALTHY, reason);
 	run_election(c);
 }
 
@@ -840,6 +850,11 @@ int cluster_new(struct herdd *d, struct cluster **out)
 		}
 	}
 	r = monitor_config_from_conf(&mc, cf, &c->events_dir);
+	if (r >= 0 && (asprintf(&c->env[0], "HERD_PNN=%u", d->st->pnn) < 0 ||
+		       asprintf(&c->env[1], "HERD_CLUSTER=%s", cf->cluster_name) < 0 ||
+		       asprintf(&c->env[2], "HERD_CONF_DIR=%s", cf->dir) < 0))
+		r = -ENOMEM;
+	mc.env = (const char *const *)c->env;
 	if (r >= 0)
 		r = monitor_new(d->ev, &mc, &mops, c, &c->mon);
 	if (r < 0) {
@@ -880,6 +895,8 @@ void cluster_free(struct cluster *c)
 	reclock_free(c->rl);
 	transport_free(c->tp);
 	free(c->events_dir);
+	for (size_t i = 0; i < ARRAY_SIZE(c->env); i++)
+		free(c->env[i]);
 	free(c->peers);
 	free(c);
 }
@@ -891,7 +908,10 @@ void cluster_reconfigure(struct cluster *c)
 	struct monitor_config mc;
 	char *dir = NULL;
 
-	if (monitor_config_from_conf(&mc, c->d->cf, &dir) >= 0 && monitor_reconfigure(c->mon, &mc) >= 0) {
+	int r = monitor_config_from_conf(&mc, c->d->cf, &dir);
+
+	mc.env = (const char *const *)c->env;
+	if (r >= 0 && monitor_reconfigure(c->mon, &mc) >= 0) {
 		free(c->events_dir);
 		c->events_dir = dir;
 	} else {

@@ -294,10 +294,11 @@ static void print_scriptstatus(struct json_object *r)
 	for (size_t i = 0; i < json_object_array_length(events); i++) {
 		e = json_object_array_get_idx(events, i);
 		json_object_object_get_ex(e, "scripts", &scripts);
-		printf("%s event: %s, %zu script%s, %s ms, at %s\n", jstr(e, "event", "?"),
+		printf("%s event: %s, %zu script%s, %.3f s, at %s\n", jstr(e, "event", "?"),
 		       jstr(e, "status", "?"), json_object_array_length(scripts),
 		       json_object_array_length(scripts) == 1 ? "" : "s",
-		       jstr(e, "duration_ms", "?"), jstr(e, "start", "-"));
+		       json_object_get_double(json_object_object_get(e, "duration_ms")) / 1000.0,
+		       jstr(e, "start", "-"));
 		for (size_t k = 0; k < json_object_array_length(scripts); k++) {
 			const char *out;
 

@@ -27,6 +27,8 @@ monitor) if [ -e "$2/broken" ]; then echo "service check failed: port 445 not an
 esac
 exit 0
 SH
+	printf '#!/bin/sh\n[ "$1" = monitor ] && env > "%s/env.txt"\nexit 0\n' "$2" >"$d/10.env"
+	chmod +x "$d/10.env"
 	printf '#!/bin/sh\nexit 1\n' >"$d/60.disabled"      # not executable: DISABLED
 	printf 'junk\n' >"$d/50.service~"                    # editor leftover: ignored
 	chmod +x "$d/00.storage" "$d/50.service"
@@ -61,6 +63,12 @@ expect_eq "$(printf '%s' "$OUT" | jq -r '.events[] | select(.event == "monitor")
 	"JSON: the monitor event failed"
 expect_match "$(node_herdctl 0 events --type unhealthy)" "node 2 is unhealthy" \
 	"the other nodes record the unhealthy event"
+expect_match "$(node_herdctl 2 events --type unhealthy --node 2)" "50.service: exit 1: service check failed" \
+	"the node's own unhealthy event carries the failing script and its output"
+expect_match "$(cat "$(node_dir 1)/env.txt")" "HERD_PNN=1" "scripts get HERD_PNN"
+expect_match "$(cat "$(node_dir 1)/env.txt")" "HERD_CLUSTER=test" "and HERD_CLUSTER"
+[[ "$(cat "$(node_dir 1)/env.txt")" != *LD_PRELOAD* ]] || fail "LD_PRELOAD leaked into a script"
+ok "the scripts' environment is scrubbed"
 
 rm "$(node_dir 2)/broken"
 wait_for 3 "fixed: node 2 is OK again" all_ok 0 1 2
