@@ -65,6 +65,7 @@ struct cluster {
 	usec_t contended_since;         /* monotonic, 0: not contended */
 	usec_t maint_until;             /* wall, 0: off */
 
+	bool test_drop_recovery;        /* HERD_TEST_DROP_RECOVERY=1: never answer (tests) */
 	bool recovering, recovery_wanted;
 	uint32_t rec_reqid;
 	usec_t rec_start_mono, rec_deadline;
@@ -693,6 +694,8 @@ static void on_message(struct transport *t, uint32_t pnn, unsigned link,
 		reply(c, pnn, &msg->control, r);
 		return;
 	}
+	if (c->test_drop_recovery && msg->control.opcode == HERD_OP_RECOVERY)
+		return;
 	reply(c, pnn, &msg->control, apply_op(c, pnn, hdr, msg->control.opcode, &b));
 }
 
@@ -821,6 +824,12 @@ int cluster_new(struct herdd *d, struct cluster **out)
 	if (!c)
 		return -ENOMEM;
 	c->d = d;
+	/* Fault injection for the test suite only: a node that never answers
+	 * a recovery, so that the leader's ban of such nodes can be tested. */
+	c->test_drop_recovery = getenv("HERD_TEST_DROP_RECOVERY") &&
+				streq(getenv("HERD_TEST_DROP_RECOVERY"), "1");
+	if (c->test_drop_recovery)
+		log_warn("HERD_TEST_DROP_RECOVERY=1: this node will not answer recoveries (test fault)");
 	/* Like CTDB: UNHEALTHY until the first monitor run says otherwise. */
 	c->own_flags = NODE_FLAG_UNHEALTHY;
 	c->npeers = d->st->nnodes;
@@ -1233,6 +1242,29 @@ void cluster_statistics_json(struct cluster *c, struct json_object *o)
 		ADD_U64(po, "connects", ps.connects);
 		ADD_U64(po, "disconnects", ps.disconnects);
 		ADD_U64(po, "rtt_us", ps.total.rtt_avg);
+		{
+			struct json_object *links = json_object_new_array();
+
+			for (unsigned l = 0; l < ps.links; l++) {
+				struct transport_link_stats ls;
+				struct json_object *lo;
+
+				if (transport_link_stats(c->tp, p, l, &ls) < 0)
+					continue;
+				lo = json_object_new_object();
+				ADD_U64(lo, "link", l);
+				ADD_U64(lo, "frames_in", ls.frames_in);
+				ADD_U64(lo, "frames_out", ls.frames_out);
+				ADD_U64(lo, "bytes_in", ls.bytes_in);
+				ADD_U64(lo, "bytes_out", ls.bytes_out);
+				ADD_U64(lo, "keepalives_missed", ls.keepalives_missed);
+				ADD_U64(lo, "ups", ls.ups);
+				ADD_U64(lo, "downs", ls.downs);
+				ADD_U64(lo, "rtt_us", ls.rtt_avg);
+				json_object_array_add(links, lo);
+			}
+			json_object_object_add(po, "links", links);
+		}
 		snprintf(name, sizeof(name), "node%u", p);
 		json_object_object_add(peers, name, po);
 	}
