@@ -44,6 +44,6 @@ all_ok() {
 wait_for() {
 	local secs=$1 desc=$2
 	shift 2
-	cluster_wait_until "$secs" "$@" || fail "$desc (not within ${secs}s)"
+	cluster_wait_until "$secs" "$@" >/dev/null || fail "$desc (not within ${secs}s)"
 	ok "$desc"
 }
