@@ -332,6 +332,19 @@ static void recovery_start(struct cluster *c)
 		c->recovery_wanted = true;
 		return;
 	}
+	/* Alone, there is nobody to agree a generation with: a leader cut off
+	 * from every peer (or one that just woke up) must not inflate it. */
+	{
+		bool anyone = false;
+
+		for (size_t i = 0; i < c->npeers; i++)
+			if (i != self(c) && c->peers[i].connected)
+				anyone = true;
+		if (!anyone) {
+			c->recovery_wanted = false;
+			return;
+		}
+	}
 	c->recovery_wanted = false;
 	for (size_t i = 0; i < c->npeers; i++)
 		gen = MAX(gen, c->peers[i].generation);
@@ -540,7 +553,10 @@ static void on_peer(struct transport *t, uint32_t pnn, bool connected, void *use
 		(void)send_op(c, pnn, HERD_OP_MAINTENANCE, &b, ++c->reqid, HERD_CTRL_F_NOREPLY);
 	}
 	run_election(c);
-	if (c->leading)
+	/* A node that joins is recovered once its first keepalive has told us
+	 * its generation and whether it leads (on_keepalive): a leader must not
+	 * bump the generation from stale knowledge of its peers. */
+	if (c->leading && !connected)
 		recovery_start(c);
 	else if (c->recovering && recovery_done(c))
 		recovery_finish(c, true);
@@ -551,7 +567,8 @@ static void on_keepalive(struct transport *t, uint32_t pnn, unsigned link,
 {
 	struct cluster *c = userdata;
 	struct peer_view *p = &c->peers[pnn];
-	bool changed = !p->have_ka || p->flags != ka->node_flags || p->follows != ka->leader ||
+	bool first = !p->have_ka;
+	bool changed = first || p->flags != ka->node_flags || p->follows != ka->leader ||
 		       p->status != ka->status || p->caps != ka->capabilities;
 
 	p->have_ka = true;
@@ -568,6 +585,8 @@ static void on_keepalive(struct transport *t, uint32_t pnn, unsigned link,
 	update_peer_state(c, pnn);
 	if (changed)
 		run_election(c);
+	if (first && c->leading)
+		recovery_start(c); /* the node joined (on_peer) */
 }
 
 static void reply(struct cluster *c, uint32_t dst, const struct herd_control *req, int status)

@@ -5,7 +5,8 @@
  * A candidate is a node this node can reach that is not INACTIVE and has the
  * RECMASTER capability. A claimant is a candidate that announces it leads
  * and, when a lock is configured, that its lock lease is fresh. In order:
- * (a) follow the best claimant (highest generation, then lowest pnn); (b)
+ * (a) follow the best claimant (most followers, then highest generation,
+ * then lowest pnn); (b)
  * else keep the current leader while it is a candidate that has not deferred
  * to someone else; (c) else take the lowest-numbered candidate. This node
  * steps down when it leads without a fresh lock, is no longer a candidate,
@@ -59,11 +60,43 @@ bool elect_is_candidate(uint32_t flags, uint32_t caps, bool is_self)
 	return !(flags & inactive) && (caps & NODE_CAP_RECMASTER);
 }
 
-/* Does claimant a outrank b: higher generation, then lower pnn. */
-static bool outranks(const struct elect_node *a, const struct elect_node *b)
+/*
+ * Connected nodes that follow pnn, as this node sees it (this node counts
+ * with the leader it follows). CTDB's election, too, prefers the node that
+ * has more of the cluster with it.
+ */
+static unsigned followers(const struct elect_input *in, uint32_t pnn)
 {
+	unsigned n = 0;
+
+	for (size_t i = 0; i < in->nnodes; i++) {
+		const struct elect_node *x = &in->nodes[i];
+		bool me = x->pnn == in->self;
+
+		if (!me && (x->flags & NODE_FLAG_DISCONNECTED))
+			continue;
+		if ((me ? in->leader : x->follows) == pnn)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Does claimant a outrank b: more followers (after a partition heals, the
+ * side that ran the bigger part of the cluster), then the higher
+ * generation, then the lower pnn.
+ */
+static bool outranks(const struct elect_input *in, const struct elect_node *a,
+		     const struct elect_node *b)
+{
+	unsigned fa, fb;
+
 	if (!b)
 		return true;
+	fa = followers(in, a->pnn);
+	fb = followers(in, b->pnn);
+	if (fa != fb)
+		return fa > fb;
 	if (a->generation != b->generation)
 		return a->generation > b->generation;
 	return a->pnn < b->pnn;
@@ -121,7 +154,7 @@ int elect_decide(const struct elect_input *in, struct elect_decision *out)
 			continue;
 		if (!lowest || n->pnn < lowest->pnn)
 			lowest = n;
-		if (n->leader_claim && (n->holds_lock || !in->lock_configured) && outranks(n, best))
+		if (n->leader_claim && (n->holds_lock || !in->lock_configured) && outranks(in, n, best))
 			best = n;
 	}
 
@@ -136,7 +169,7 @@ int elect_decide(const struct elect_input *in, struct elect_decision *out)
 		} else if (in->lock_configured && !in->holds_lock) {
 			/* A stale lease: whatever happened meanwhile, never act on it. */
 			*out = decision(next, ELECT_STEP_DOWN, ELECT_REASON_LOCK_LOST);
-		} else if (best && outranks(best, me)) {
+		} else if (best && outranks(in, best, me)) {
 			*out = decision(best->pnn, ELECT_STEP_DOWN, ELECT_REASON_OUTRANKED);
 		} else {
 			*out = decision(me->pnn, ELECT_NONE, ELECT_REASON_LEADER);

@@ -148,6 +148,9 @@ done
 say "herd demo: bringing up a $DEMO_NODES-node cluster"
 cluster_trap
 CLUSTER_LINKS=$DEMO_LINKS CLUSTER_CLIENT=1
+export CLUSTER_CONF_EXTRA="[cluster]\nrecovery lock = @SHARED@/reclock"
+note "Every node takes the recovery lock from the same file (shared storage stand-in)."
+
 if ! cluster_up "$DEMO_NODES"; then
 	echo "demo: the cluster did not come up (herdd logs above)" >&2
 	exit 1
