@@ -1,0 +1,8 @@
+# tests/unit/ipnl.mk — failover's netlink/raw-socket layer (ipaddr, arp,
+# iflink) against the real kernel inside a private network namespace with
+# a veth pair, and the interface-health table (ifhealth). Needs root for
+# the kernel parts (skipped otherwise); about a second.
+UNIT_TESTS += test_ipnl
+test_ipnl_SRCS := $(FAILOVER_NL_SRCS) agentd/util.c
+test_ipnl_PKGS := libnl-route-3.0 libsystemd
+$(BUILD)/obj/tests/unit/test_ipnl.o: EXTRA_CFLAGS += $(call pkg_cflags,libnl-route-3.0)
