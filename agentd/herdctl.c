@@ -14,6 +14,7 @@
 #include "conf/cfile.h"
 #include "conf/conf.h"
 #include "conf/ini.h"
+#include "failover/ipalloc.h"
 
 #define DEFAULT_TIMEOUT (10 * USEC_PER_SEC)
 
@@ -470,6 +471,128 @@ static void print_recover(struct json_object *r)
 	printf("recovery requested\n");
 }
 
+/*
+ * ipalloc: CTDB's allocation run offline on text, herdd not involved.
+ * Options then FLAGS; stdin "ADDR [CURRENT_PNN [PNN,...]]" per line; stdout
+ * "ADDR PNN" in input order. Input errors: exit 2, nothing on stdout.
+ */
+#define IPALLOC_ARGS "[--algorithm lcp2|deterministic|nondeterministic] [--no-ip-failback] " \
+	"[--no-ip-takeover] FLAGS"
+
+static int parse_ipalloc(int argc, char **argv, struct ipalloc_input *in, uint32_t **flags)
+{
+	static const struct option opts[] = {
+		{ "algorithm", required_argument, NULL, 'a' },
+		{ "no-ip-failback", no_argument, NULL, 'f' },
+		{ "no-ip-takeover", no_argument, NULL, 't' },
+		{ 0 },
+	};
+	char err[256];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "a:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (ipalloc_algorithm_from_name(optarg, &in->algorithm) < 0) {
+				fprintf(stderr, "herdctl: ipalloc: unknown algorithm '%s': expected "
+					"lcp2, deterministic or nondeterministic\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f': in->no_ip_failback = true; break;
+		case 't': in->no_ip_takeover = true; break;
+		default: return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "herdctl: ipalloc: expected one FLAGS argument, the node flags "
+			"(e.g. 0,0x20,0)\n");
+		return 2;
+	}
+	if (ipalloc_parse_flags(argv[optind], flags, &in->num_nodes, err, sizeof(err)) < 0) {
+		fprintf(stderr, "herdctl: ipalloc: %s\n", err);
+		return 2;
+	}
+	in->node_flags = *flags;
+	return 0;
+}
+
+static int run_ipalloc(int argc, char **argv)
+{
+	struct ipalloc_input in = { .algorithm = IPALLOC_LCP2 };
+	_cleanup_(freep) uint32_t *flags = NULL;
+	_cleanup_(freep) struct ipalloc_ip *ips = NULL;
+	_cleanup_(freep) bool *allowed = NULL;
+	_cleanup_(freep) size_t *lineno = NULL;
+	_cleanup_(freep) int32_t *result = NULL;
+	_cleanup_(freep) char *line = NULL;
+	size_t cap = 0, n = 0, len = 0, no = 0;
+	char err[256], a[64], b[64];
+	int r;
+
+	r = parse_ipalloc(argc, argv, &in, &flags);
+	if (r) {
+		fprintf(stderr, "Usage: herdctl ipalloc %s\n", IPALLOC_ARGS);
+		return r;
+	}
+	while (getline(&line, &len, stdin) >= 0) {
+		no++;
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			void *p1 = reallocarray(ips, ncap, sizeof(*ips)), *p2, *p3;
+
+			if (p1)
+				ips = p1;
+			p2 = reallocarray(lineno, ncap, sizeof(*lineno));
+			if (p2)
+				lineno = p2;
+			p3 = reallocarray(allowed, ncap, (in.num_nodes ? in.num_nodes : 1) * sizeof(*allowed));
+			if (p3)
+				allowed = p3;
+			if (!p1 || !p2 || !p3) {
+				fprintf(stderr, "herdctl: ipalloc: out of memory\n");
+				return 1;
+			}
+			cap = ncap;
+		}
+		r = ipalloc_parse_line(line, in.num_nodes, &ips[n], allowed + n * in.num_nodes,
+				       err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "herdctl: ipalloc: line %zu: %s\n", no, err);
+			return 2;
+		}
+		if (r == 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (ips[i].family == ips[n].family && !memcmp(ips[i].addr, ips[n].addr, 16)) {
+				fprintf(stderr, "herdctl: ipalloc: line %zu: address %s is already on "
+					"line %zu: expected each address once\n", no,
+					ipalloc_ip_format(&ips[n], a, sizeof(a)), lineno[i]);
+				return 2;
+			}
+		}
+		lineno[n++] = no;
+	}
+	/* Pointers into allowed are fixed only now that it stops moving. */
+	for (size_t i = 0; i < n; i++)
+		if (ips[i].allowed)
+			ips[i].allowed = allowed + i * in.num_nodes;
+	in.ips = ips;
+	in.num_ips = n;
+	result = calloc(n ? n : 1, sizeof(*result));
+	if (!result)
+		return 1;
+	r = ipalloc_run(&in, result);
+	if (r < 0) {
+		fprintf(stderr, "herdctl: ipalloc: %s\n", strerror(-r));
+		return r == -ENOMEM ? 1 : 2;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%s %d\n", ipalloc_ip_format(&ips[i], b, sizeof(b)), result[i]);
+	return 0;
+}
+
 static const struct verb verbs[] = {
 	{ "status", "", "show the nodes of the cluster and their states",
 	  "Show every node of the cluster as this node sees it: its number (pnn),\n"
@@ -561,6 +684,24 @@ static const struct verb verbs[] = {
 	  "Send a request to herdd and print who answered.\n", 0, 0, print_ping, NULL },
 	{ "version", "", "print herdctl's and herdd's versions",
 	  "Print the version of herdctl and of the running herdd.\n", 0, 0, print_version, NULL },
+	{ "ipalloc", IPALLOC_ARGS, "compute a public-IP assignment offline (CTDB's algorithms)",
+	  "Run the public-IP allocation on the input, offline (herdd is not asked):\n"
+	  "the same inputs and results as CTDB's takeover unit tests.\n"
+	  "\n"
+	  "FLAGS is one node-flags value per node, comma-separated, in CTDB's numeric\n"
+	  "encoding, decimal or 0x hex: 0 OK, 0x1 DISCONNECTED, 0x2 UNHEALTHY,\n"
+	  "0x4 DISABLED, 0x8 BANNED, 0x10 DELETED, 0x20 STOPPED. Standard input has\n"
+	  "one line per public address, ADDR [CURRENT_PNN [PNN,PNN,...]]: the node\n"
+	  "hosting it now (-1 or absent: none) and the nodes that may host it (all\n"
+	  "when absent); '#' starts a comment. Standard output has 'ADDR PNN' per\n"
+	  "address in the input's order, -1 when no node can host it.\n"
+	  "\n"
+	  "  --algorithm ALG   lcp2 (default), deterministic or nondeterministic\n"
+	  "  --no-ip-failback  do not move addresses to balance the load\n"
+	  "  --no-ip-takeover  no node takes over an address it does not hold\n"
+	  "\n"
+	  "Bad input: a message naming the line, exit status 2, nothing on stdout.\n",
+	  1, 4, print_done, NULL },
 };
 
 static void usage(FILE *f)
@@ -810,6 +951,8 @@ int main(int argc, char **argv)
 		}
 	}
 	nargs = argc - optind - 1;
+	if (streq(v->name, "ipalloc"))
+		return run_ipalloc(argc - optind, argv + optind);
 	args = json_object_new_object();
 	if (v->parse) {
 		r = v->parse(argc - optind, argv + optind, args, &follow);
