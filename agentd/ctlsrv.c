@@ -26,12 +26,13 @@ struct ctl_conn {
 	sd_event_source *io;
 	struct hctl_reader rd;
 	uint8_t *out;
-	size_t outlen, outcap;
+	size_t outpos, outlen, outcap;  /* pending output is out[outpos..outlen) */
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
 	enum ctl_role role;
 	bool subscribed;
+	bool dead;      /* dropped while in use: the reaper frees it */
 };
 
 struct ctlsrv {
@@ -45,6 +46,7 @@ struct ctlsrv {
 	void *userdata;
 	struct ctl_conn *conns;
 	size_t nconns;
+	sd_event_source *reaper;        /* frees dead connections, outside any handler */
 	struct ctlsrv_stats stats;
 	uint64_t *verb_requests;        /* per verbs[i] */
 };
@@ -73,23 +75,53 @@ static void conn_free(struct ctl_conn *c)
 
 static int conn_update_events(struct ctl_conn *c)
 {
-	return sd_event_source_set_io_events(c->io, EPOLLIN | (c->outlen ? EPOLLOUT : 0));
+	return sd_event_source_set_io_events(c->io,
+					     EPOLLIN | (c->outlen > c->outpos ? EPOLLOUT : 0));
+}
+
+/*
+ * A connection that fails while someone up the stack may still use it (a
+ * broadcast from inside a verb handler) is only marked; the reaper frees it
+ * on the next loop iteration.
+ */
+static void conn_kill(struct ctl_conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+	sd_event_source_set_enabled(c->srv->reaper, SD_EVENT_ONESHOT);
+}
+
+static int on_reap(sd_event_source *src, void *userdata)
+{
+	struct ctlsrv *s = userdata;
+	struct ctl_conn *c = s->conns, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->dead)
+			conn_free(c);
+	}
+	return 0;
 }
 
 /* Write what we can; 0 when all is out or the rest is queued, <0 to drop. */
 static int conn_flush(struct ctl_conn *c)
 {
-	while (c->outlen) {
-		ssize_t n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (c->outlen > c->outpos) {
+		ssize_t n = send(c->fd, c->out + c->outpos, c->outlen - c->outpos,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
 			return -errno;
 		}
-		memmove(c->out, c->out + n, c->outlen - (size_t)n);
-		c->outlen -= (size_t)n;
+		c->outpos += (size_t)n;
 	}
+	if (c->outpos == c->outlen)
+		c->outpos = c->outlen = 0;
 	return conn_update_events(c);
 }
 
@@ -102,9 +134,15 @@ static int conn_queue(struct ctl_conn *c, uint8_t type, uint32_t id, int32_t sta
 
 	if (len < 0)
 		return (int)len;
-	if (c->outlen + (size_t)len > CTL_MAX_OUTPUT) {
+	if (c->outlen - c->outpos + (size_t)len > CTL_MAX_OUTPUT) {
 		free(frame);
 		return -ENOBUFS;
+	}
+	if (c->outpos && c->outlen + (size_t)len > c->outcap) {
+		/* Compact only when growing would be needed: no copy per send. */
+		memmove(c->out, c->out + c->outpos, c->outlen - c->outpos);
+		c->outlen -= c->outpos;
+		c->outpos = 0;
 	}
 	if (c->outlen + (size_t)len > c->outcap) {
 		size_t cap = MAX(c->outcap * 2, c->outlen + (size_t)len);
@@ -231,6 +269,8 @@ static int conn_read(struct ctl_conn *c)
 		r = conn_handle(c, &h, payload);
 		if (r < 0)
 			return r;
+		if (c->dead)
+			return -ECONNRESET;
 	}
 	if (r < 0) {
 		c->srv->stats.bad_frames++;
@@ -251,10 +291,11 @@ static int on_conn_io(sd_event_source *src, int fd, uint32_t revents, void *user
 		r = conn_flush(c);
 	if (r >= 0 && (revents & (EPOLLERR | EPOLLHUP)) && !(revents & EPOLLIN))
 		r = -ECONNRESET;
-	if (r < 0) {
+	if (r < 0 && !c->dead) {
 		/* Best effort: push out a queued error reply before closing. */
-		if (c->outlen)
-			(void)!send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (c->outlen > c->outpos)
+			(void)!send(c->fd, c->out + c->outpos, c->outlen - c->outpos,
+				    MSG_NOSIGNAL | MSG_DONTWAIT);
 		conn_free(c);
 	}
 	return 0;
@@ -387,6 +428,10 @@ int ctlsrv_new(sd_event *ev, const char *path, gid_t group,
 	if (r < 0)
 		goto fail;
 	r = sd_event_add_io(ev, &s->src, s->fd, EPOLLIN, on_accept, s);
+	if (r >= 0)
+		r = sd_event_add_defer(ev, &s->reaper, on_reap, s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->reaper, SD_EVENT_OFF);
 	if (r < 0)
 		goto fail;
 	*out = s;
@@ -402,6 +447,7 @@ void ctlsrv_free(struct ctlsrv *s)
 		return;
 	while (s->conns)
 		conn_free(s->conns);
+	sd_event_source_disable_unref(s->reaper);
 	sd_event_source_disable_unref(s->src);
 	if (s->fd >= 0) {
 		close(s->fd);
@@ -464,10 +510,10 @@ void ctlsrv_broadcast(struct ctlsrv *s, struct json_object *event)
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->subscribed && conn_queue(c, HCTL_EVENT, 0, 0, event) < 0) {
-			log_warn("control: dropping subscriber pid %d: it fell behind",
+		if (c->subscribed && !c->dead && conn_queue(c, HCTL_EVENT, 0, 0, event) < 0) {
+			log_warn("control: dropping subscriber pid %d: it fell behind or went away",
 				 (int)c->pid);
-			conn_free(c);
+			conn_kill(c);
 		}
 	}
 }

@@ -128,11 +128,6 @@ static int state_from_conf(const struct herd_conf *cf, struct herd_state **out)
 	return 0;
 }
 
-static uint32_t conf_caps(const struct herd_conf *cf)
-{
-	return (cf->recmaster ? NODE_CAP_RECMASTER : 0) | (cf->lmaster ? NODE_CAP_LMASTER : 0);
-}
-
 static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct herdd *d = userdata;
@@ -223,14 +218,15 @@ int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", cerr.msg);
 	else
 		r = reload_check(d->cf, cf, err, errlen);
+	if (r >= 0 && apply_nodes && !nodes_equal(d->st, cf))
+		r = cluster_set_nodes(d->cl, cf, err, errlen);
+	/* Last of what can fail, so that a failure changes nothing else. */
 	if (r >= 0 && cf->control_gid != d->cf->control_gid) {
 		r = ctlsrv_set_group(d->ctl, cf->control_gid);
 		if (r < 0)
 			snprintf(err, errlen, "cannot hand the control socket to group '%s': %s",
 				 cf->control_group, strerror(-r));
 	}
-	if (r >= 0 && apply_nodes && !nodes_equal(d->st, cf))
-		r = cluster_set_nodes(d->cl, cf, err, errlen);
 	if (r < 0) {
 		conf_free(cf);
 		d->reload_failures++;
@@ -247,7 +243,6 @@ int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen)
 	d->cf = cf;
 	cluster_reconfigure(d->cl);
 	log_set_level(cf->log_level);
-	d->st->nodes[d->st->pnn].caps = conf_caps(cf);
 	d->reloads++;
 	d->reload_wall = now_realtime();
 	d->reload_error[0] = '\0';
@@ -302,6 +297,7 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	sock = conf_socket_path(cf);
 	if (!d->pid_path || !sock) {
 		r = -ENOMEM;
+		log_err("out of memory");
 		goto fail;
 	}
 	r = pidfile_acquire(d->pid_path, &holder);
@@ -316,8 +312,10 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	d->pid_fd = r;
 
 	r = state_from_conf(cf, &d->st);
-	if (r < 0)
+	if (r < 0) {
+		log_err("cannot build the node table: %s", strerror(-r));
 		goto fail;
+	}
 	r = local_addresses(local, ARRAY_SIZE(local));
 	pnn = r < 0 ? r : state_find_pnn(d->st, local, (size_t)r);
 	if (pnn < 0) {
@@ -329,12 +327,13 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	}
 	d->st->pnn = (uint32_t)pnn;
 	d->st->nodes[pnn].flags = 0;
-	d->st->nodes[pnn].caps = conf_caps(cf);
 	d->st->nodes[pnn].changed_wall = d->start_wall;
 
 	r = sd_event_new(&d->ev);
-	if (r < 0)
+	if (r < 0) {
+		log_err("cannot create the event loop: %s", strerror(-r));
 		goto fail;
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -344,8 +343,10 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = sd_event_add_signal(d->ev, NULL, SIGTERM, on_term, d)) < 0 ||
 	    (r = sd_event_add_signal(d->ev, NULL, SIGINT, on_term, d)) < 0 ||
-	    (r = sd_event_add_signal(d->ev, NULL, SIGHUP, on_hup, d)) < 0)
+	    (r = sd_event_add_signal(d->ev, NULL, SIGHUP, on_hup, d)) < 0) {
+		log_err("cannot watch signals: %s", strerror(-r));
 		goto fail;
+	}
 	/* Sends WATCHDOG=1 at half of WATCHDOG_USEC when systemd asks for it. */
 	(void)sd_event_set_watchdog(d->ev, true);
 

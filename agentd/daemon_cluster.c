@@ -56,6 +56,7 @@ struct cluster {
 	struct peer_view *peers;        /* indexed by pnn */
 	size_t npeers;
 	sd_event_source *tick;
+	sd_event_source *reload_defer;  /* RELOADNODES from a peer, coalesced */
 	usec_t start_mono;
 	bool settled;                   /* the start-up wait for links is over */
 
@@ -63,6 +64,8 @@ struct cluster {
 	usec_t ban_until;               /* monotonic */
 	bool leading;
 	usec_t contended_since;         /* monotonic, 0: not contended */
+	usec_t next_take;               /* monotonic: no lock attempt before (backoff) */
+	usec_t take_backoff;
 	usec_t maint_until;             /* wall, 0: off */
 
 	bool test_drop_recovery;        /* HERD_TEST_DROP_RECOVERY=1: never answer (tests) */
@@ -283,8 +286,11 @@ static void recovery_finish(struct cluster *c, bool complete)
 		}
 		p->rec_waiting = false;
 		p->rec_failures++;
-		off += (size_t)snprintf(missing + off, sizeof(missing) - MIN(off, sizeof(missing)),
-					"%s%zu", off ? "," : "", i);
+		if (off < sizeof(missing) - 8)
+			off += (size_t)snprintf(missing + off, sizeof(missing) - off, "%s%zu",
+						off ? "," : "", i);
+		else if (off < sizeof(missing) - 4)
+			off += (size_t)snprintf(missing + off, sizeof(missing) - off, ",...");
 		if (p->rec_failures >= RECOVERY_FAIL_BAN && !maintenance(c)) {
 			struct herd_op_body b = {
 				.seconds = (uint32_t)(c->d->cf->recovery_ban_period / USEC_PER_SEC),
@@ -392,11 +398,38 @@ static void step_down(struct cluster *c, const char *why)
 		return;
 	log_warn("stepping down as leader: %s", why);
 	c->leading = false;
+	if (c->recovering)
+		herdd_emit(c->d, EV_RECOVERY_FINISHED, PNN_NONE, "recovery abandoned",
+			   "generation %u: this node stepped down (%s)", ST(c)->generation, why);
 	c->recovering = false;
+	c->recovery_wanted = false;
+	for (size_t i = 0; i < c->npeers; i++)
+		c->peers[i].rec_waiting = false;
 	ST(c)->recmode = RECOVERY_NORMAL;
 	if (c->rl)
 		reclock_release(c->rl);
 	set_leader(c, PNN_NONE, why);
+}
+
+static void lock_failed(struct cluster *c, enum reclock_state state, const char *cause);
+
+/* Try the lock, no more often than the backoff allows. */
+static void take_lock(struct cluster *c)
+{
+	usec_t now = now_monotonic();
+	int r;
+
+	if (now < c->next_take)
+		return;
+	/* From one keepalive interval, doubling up to a quarter lease: a lease
+	 * freed by a dead leader is found within a quarter lease. */
+	c->take_backoff = c->take_backoff ? MIN(2 * c->take_backoff,
+						MAX(lease(c->d->cf) / 4, c->d->cf->keepalive_interval))
+					  : c->d->cf->keepalive_interval;
+	c->next_take = now + c->take_backoff;
+	r = reclock_take(c->rl);
+	if (r < 0 && r != -EALREADY)
+		lock_failed(c, RECLOCK_ERROR, strerror(-r));
 }
 
 static void run_election(struct cluster *c)
@@ -448,8 +481,10 @@ static void run_election(struct cluster *c)
 		fatalx("election input malformed");
 	c->elections++;
 	snprintf(why, sizeof(why), "election: %s", elect_reason_name(dec.reason));
-	if (dec.action != ELECT_BECOME_LEADER)
+	if (dec.action != ELECT_BECOME_LEADER) {
 		c->contended_since = 0; /* not trying: old contention is history */
+		c->take_backoff = c->next_take = 0;
+	}
 	switch (dec.action) {
 	case ELECT_STEP_DOWN:
 		step_down(c, why);
@@ -467,16 +502,35 @@ static void run_election(struct cluster *c)
 				become_leader(c, why);
 			break;
 		default:
-			if (reclock_take(c->rl) < 0)
-				log_err("cannot start the recovery lock helper for %s",
-					reclock_spec(c->rl));
+			take_lock(c);
 			break;
 		}
 		break;
 	case ELECT_NONE:
+		/* A take still running for a leadership we no longer want. */
+		if (c->rl && !c->leading && reclock_get_state(c->rl) == RECLOCK_TAKING &&
+		    dec.leader != self(c))
+			reclock_release(c->rl);
 		if (!c->leading)
 			set_leader(c, dec.leader, why);
 		break;
+	}
+}
+
+static void lock_failed(struct cluster *c, enum reclock_state state, const char *cause)
+{
+	usec_t now = now_monotonic();
+
+	c->lock_contended++;
+	if (!c->contended_since)
+		c->contended_since = now;
+	log_info("recovery lock %s: %s (%s)", reclock_spec(c->rl), reclock_state_name(state), cause);
+	if (now - c->contended_since > CONTENTION_BAN_LEASES * lease(c->d->cf)) {
+		c->contended_since = 0;
+		ban_self(c, c->d->cf->recovery_ban_period,
+			 state == RECLOCK_CONTENDED
+				 ? "could not take the recovery lock: another part of the cluster holds it"
+				 : "could not take the recovery lock: the lock helper fails");
 	}
 }
 
@@ -484,12 +538,12 @@ static void on_reclock(struct reclock *rl, enum reclock_state state, void *userd
 {
 	struct cluster *c = userdata;
 	struct reclock_status rs;
-	usec_t now = now_monotonic();
 
 	reclock_get_status(rl, &rs);
 	switch (state) {
 	case RECLOCK_HELD:
 		c->contended_since = 0;
+		c->take_backoff = c->next_take = 0;
 		run_election(c); /* still the one to lead? */
 		if (!c->leading)
 			reclock_release(rl);
@@ -497,16 +551,7 @@ static void on_reclock(struct reclock *rl, enum reclock_state state, void *userd
 	case RECLOCK_CONTENDED:
 	case RECLOCK_TIMEOUT:
 	case RECLOCK_ERROR:
-		c->lock_contended++;
-		if (!c->contended_since)
-			c->contended_since = now;
-		log_info("recovery lock %s: %s (%s)", reclock_spec(rl), reclock_state_name(state),
-			 reclock_cause_name(rs.cause));
-		if (now - c->contended_since > CONTENTION_BAN_LEASES * lease(c->d->cf)) {
-			c->contended_since = 0;
-			ban_self(c, c->d->cf->recovery_ban_period,
-				 "could not take the recovery lock: another part of the cluster holds it");
-		}
+		lock_failed(c, state, reclock_cause_name(rs.cause));
 		break;
 	case RECLOCK_LOST:
 		herdd_emit(c->d, EV_RECLOCK_LOST, self(c), "recovery lock lost", "%s (%s)",
@@ -572,7 +617,10 @@ static void on_keepalive(struct transport *t, uint32_t pnn, unsigned link,
 		       p->status != ka->status || p->caps != ka->capabilities;
 
 	p->have_ka = true;
-	p->flags = ka->node_flags;
+	/* Only what a node may say of itself; DELETED and DISCONNECTED are
+	 * this node's own view, never a peer's word. */
+	p->flags = ka->node_flags & (NODE_FLAG_BANNED | NODE_FLAG_STOPPED | NODE_FLAG_UNHEALTHY |
+				     NODE_FLAG_PERMANENTLY_DISABLED | NODE_FLAG_PARTIALLYONLINE);
 	p->caps = ka->capabilities;
 	p->follows = ka->leader;
 	p->status = ka->status;
@@ -606,8 +654,7 @@ static int on_reloadnodes(sd_event_source *s, void *userdata)
 	char err[1024];
 
 	log_notice("another node asks to reload the nodes file");
-	if (herdd_reload(c->d, true, err, sizeof(err)) < 0)
-		log_err("reloadnodes failed here: %s", err);
+	(void)herdd_reload(c->d, true, err, sizeof(err)); /* it logs a failure */
 	return 0;
 }
 
@@ -653,9 +700,12 @@ static int apply_op(struct cluster *c, uint32_t from, const struct herd_hdr *hdr
 		return 0;
 	case HERD_OP_RELOADNODES:
 		/* Not from inside a transport callback: on the next loop turn. */
-		if (from != self(c))
-			return sd_event_add_defer(c->d->ev, NULL, on_reloadnodes, c) < 0 ? -ENOMEM : 0;
-		return 0;
+		if (from == self(c))
+			return 0;
+		if (!c->reload_defer &&
+		    sd_event_add_defer(c->d->ev, &c->reload_defer, on_reloadnodes, c) < 0)
+			return -ENOMEM;
+		return sd_event_source_set_enabled(c->reload_defer, SD_EVENT_ONESHOT);
 	case HERD_OP_MAINTENANCE:
 		if (b->until && b->until > now_realtime()) {
 			bool was = maintenance(c);
@@ -775,7 +825,8 @@ static void on_health(struct monitor *m, enum health h, const char *reason,
 	if (h == HEALTH_UNHEALTHY)
 		log_warn("this node is unhealthy: %s", reason);
 	else if (!(c->own_flags & NODE_FLAG_UNHEALTHY))
-		/* The first verdict after start-up: no flag changes, but say it. */
+		/* Healthy while the flag is already clear (a verdict dropped during
+		 * maintenance): no flag change, but say it. */
 		herdd_emit(c->d, EV_HEALTHY, self(c), "node is healthy",
 			   "the monitor event scripts succeed");
 	set_own_flags_why(c, h == HEALTH_UNHEALTHY ? c->own_flags | NODE_FLAG_UNHEALTHY
@@ -919,6 +970,7 @@ void cluster_free(struct cluster *c)
 	if (!c)
 		return;
 	sd_event_source_disable_unref(c->tick);
+	sd_event_source_disable_unref(c->reload_defer);
 	monitor_free(c->mon);
 	reclock_free(c->rl);
 	transport_free(c->tp);
@@ -1043,7 +1095,14 @@ int cluster_admin_reloadnodes(struct cluster *c, char *err, size_t errlen)
 {
 	struct herd_op_body b = { 0 };
 
-	(void)send_op(c, HERD_PNN_BROADCAST, HERD_OP_RELOADNODES, &b, ++c->reqid, HERD_CTRL_F_NOREPLY);
+	int r = send_op(c, HERD_PNN_BROADCAST, HERD_OP_RELOADNODES, &b, ++c->reqid,
+			HERD_CTRL_F_NOREPLY);
+
+	if (r < 0 && r != -ENOTCONN) {
+		snprintf(err, errlen, "reloaded here, but could not ask the other nodes: %s",
+			 strerror(-r));
+		return r;
+	}
 	return 0;
 }
 

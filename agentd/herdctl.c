@@ -825,7 +825,7 @@ static int wait_flags(struct ctlclient *cl, struct json_object *args, const stru
 			int64_t pnn = json_object_get_int64(json_object_object_get(n, "pnn"));
 			uint32_t flags = (uint32_t)json_object_get_int64(json_object_object_get(n, "flags"));
 
-			if (flags & 0x11) /* disconnected or deleted: nothing to wait for */
+			if (flags & (NODE_FLAG_DISCONNECTED | NODE_FLAG_DELETED)) /* nothing to wait for */
 				continue;
 			if ((all || pnn == want) && !!(flags & v->wait_bit) != v->wait_set)
 				done = false;

@@ -63,6 +63,15 @@ s = conn(); f = frame(1, json.dumps({"verb": "status"}).encode())
 for b in f: s.sendall(bytes([b]))
 h = s.recv(65536); assert struct.unpack(">IBBHIiI", h[:20])[5] == 0, h
 print("ok - a request sent a byte at a time is answered")
+# a subscriber that asks for a reload and goes away at once: the event
+# broadcast from inside the reload must not touch the dropped connection
+for i in range(5):
+    s = conn()
+    s.sendall(frame(1, json.dumps({"verb": "subscribe"}).encode()))
+    s.recv(65536)
+    s.sendall(frame(1, json.dumps({"verb": "reload"}).encode()))
+    s.close()
+print("ok - subscribers that vanish during their own request are dropped safely")
 PY
 expect_rc 0 "herdd survived all of it" -- hctl status
 expect_rc 0 "statistics -j" -- hctl -j statistics
