@@ -25,8 +25,18 @@
 /* Timer slack: small next to the shortest interval (100ms). */
 #define TIMER_ACCURACY (5 * USEC_PER_MSEC)
 
+/* An event the glue asked for (monitor_run_event), waiting its turn. */
+struct monitor_job {
+	struct monitor_job *next;
+	char *event;
+	char **args;                    /* NULL-terminated copy, or NULL */
+	monitor_event_done_fn done;
+	void *userdata;
+};
+
 struct monitor {
 	sd_event *event;
+	struct monitor_job *jobs, *running_job; /* FIFO; the one being run */
 	struct eventscripts *es;
 	struct monitor_callbacks cb;
 	void *userdata;
@@ -97,6 +107,101 @@ static bool config_ok(const struct monitor_config *cfg)
 
 static void start_phase_run(struct monitor *m);
 static void enter_running(struct monitor *m);
+static bool run_jobs(struct monitor *m);
+
+static void job_free(struct monitor_job *j)
+{
+	if (!j)
+		return;
+	for (char **a = j->args; a && *a; a++)
+		free(*a);
+	free(j->args);
+	free(j->event);
+	free(j);
+}
+
+static void on_job_done(struct eventscripts *es, const struct eventscripts_run *run,
+			void *userdata)
+{
+	struct monitor *m = userdata;
+	struct monitor_job *j = m->running_job;
+
+	m->running_job = NULL;
+	if (m->cb.run_finished)
+		m->cb.run_finished(m, run, m->userdata);
+	if (j && j->done)
+		j->done(m, run, j->userdata);
+	job_free(j);
+	if (!run_jobs(m) && m->phase != MONITOR_RUNNING && m->phase != MONITOR_IDLE &&
+	    !eventscripts_busy(m->es) && !sd_event_source_get_enabled(m->retry_src, NULL))
+		start_phase_run(m);
+}
+
+/* Start the next queued job when the runner is free. True if one started. */
+static bool run_jobs(struct monitor *m)
+{
+	struct monitor_job *j = m->jobs;
+	int r;
+
+	if (!j || m->running_job || eventscripts_busy(m->es))
+		return false;
+	m->jobs = j->next;
+	m->running_job = j;
+	r = eventscripts_run(m->es, j->event, (const char *const *)j->args, on_job_done, m);
+	if (r < 0) {
+		log_warn("cannot run the %s event: %s", j->event, strerror(-r));
+		m->running_job = NULL;
+		job_free(j);
+		return run_jobs(m);
+	}
+	return true;
+}
+
+int monitor_run_event(struct monitor *m, const char *event, const char *const *args,
+		      monitor_event_done_fn done, void *userdata)
+{
+	struct monitor_job *j, **tail;
+	size_t n = 0;
+
+	if (!event || !event[0])
+		return -EINVAL;
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->event = strdup(event)))
+		goto oom;
+	while (args && args[n])
+		n++;
+	if (args) {
+		j->args = calloc(n + 1, sizeof(*j->args));
+		if (!j->args)
+			goto oom;
+		for (size_t i = 0; i < n; i++)
+			if (!(j->args[i] = strdup(args[i])))
+				goto oom;
+	}
+	j->done = done;
+	j->userdata = userdata;
+	for (tail = &m->jobs; *tail; tail = &(*tail)->next)
+		;
+	*tail = j;
+	if (eventscripts_busy(m->es) && !m->running_job && eventscripts_current(m->es) &&
+	    streq(eventscripts_current(m->es), "monitor"))
+		eventscripts_cancel(m->es); /* on_monitor_done starts the queue */
+	else
+		run_jobs(m);
+	return 0;
+oom:
+	job_free(j);
+	return -ENOMEM;
+}
+
+size_t monitor_queued(const struct monitor *m)
+{
+	size_t n = m->running_job ? 1 : 0;
+
+	for (const struct monitor_job *j = m->jobs; j; j = j->next)
+		n++;
+	return n;
+}
 
 static void arm_retry(struct monitor *m, usec_t delay)
 {
@@ -140,6 +245,7 @@ static void on_phase_done(struct eventscripts *es, const struct eventscripts_run
 		snprintf(m->reason, sizeof(m->reason), "waiting for %s: %s",
 			 monitor_phase_name(m->phase), reason);
 		arm_retry(m, m->startup_retry);
+		run_jobs(m);
 		return;
 	}
 	if (m->attempts > 1)
@@ -159,7 +265,7 @@ static void on_phase_done(struct eventscripts *es, const struct eventscripts_run
 		m->cb.lifecycle(m, done, m->userdata);
 	if (m->phase == MONITOR_RUNNING)
 		enter_running(m);
-	else
+	else if (!run_jobs(m))
 		start_phase_run(m);
 }
 
@@ -212,8 +318,11 @@ static void on_monitor_done(struct eventscripts *es, const struct eventscripts_r
 	if (m->cb.run_finished)
 		m->cb.run_finished(m, run, m->userdata);
 	/* Canceled or paused runs say nothing about the node. */
-	if (run->status == EVENTSCRIPT_CANCELED || m->paused)
+	if (run->status == EVENTSCRIPT_CANCELED || m->paused) {
+		run_jobs(m);
 		return;
+	}
+	run_jobs(m);
 
 	eventscripts_run_reason(reason, sizeof(reason), run);
 	next = health_next(m->health, ok, m->fail_limit);
@@ -253,6 +362,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	if (m->next_tick <= now)
 		m->next_tick = now + m->interval;
 	arm_tick(m);
+	if (m->jobs && run_jobs(m))
+		return 0; /* queued events first; monitor at the next tick */
 	if (eventscripts_busy(m->es)) {
 		m->stats.overruns++;
 		log_info("monitor run skipped: the %s event is still running",
@@ -321,6 +432,13 @@ void monitor_free(struct monitor *m)
 	sd_event_source_disable_unref(m->tick_src);
 	sd_event_source_disable_unref(m->retry_src);
 	eventscripts_free(m->es);
+	job_free(m->running_job);
+	while (m->jobs) {
+		struct monitor_job *j = m->jobs;
+
+		m->jobs = j->next;
+		job_free(j);
+	}
 	sd_event_unref(m->event);
 	free(m);
 }

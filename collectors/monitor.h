@@ -101,6 +101,21 @@ int monitor_new(sd_event *e, const struct monitor_config *cfg, const struct moni
 /* Kills a running script's process group. No callbacks. Accepts NULL. */
 void monitor_free(struct monitor *m);
 
+/*
+ * Run another event (takeip, releaseip, updateip, ipreallocated, ...)
+ * through the scripts, in order after the events already queued. A
+ * monitor run going on is canceled (CTDB does the same: a failover event
+ * must not wait for a health check); start-up runs are let finish. done
+ * gets the finished run; args are copied. -ENOMEM, or -EINVAL for an
+ * empty event name.
+ */
+typedef void (*monitor_event_done_fn)(struct monitor *m, const struct eventscripts_run *run,
+				      void *userdata);
+int monitor_run_event(struct monitor *m, const char *event, const char *const *args,
+		      monitor_event_done_fn done, void *userdata);
+/* Events queued or running through monitor_run_event(). */
+size_t monitor_queued(const struct monitor *m);
+
 /* Begin with the init event. -EALREADY when started before. */
 int monitor_start(struct monitor *m);
 

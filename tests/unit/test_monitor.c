@@ -416,6 +416,80 @@ static void test_overrun(void **state)
 	monitor_free(m);
 }
 
+/* Queued events: a monitor run is canceled for them, they run in order
+ * with their arguments, and the monitor loop goes on afterwards. */
+struct jobs_seen {
+	char order[64];
+	enum eventscript_status status[4];
+	size_t n;
+};
+
+static void on_job(struct monitor *m, const struct eventscripts_run *run, void *userdata)
+{
+	struct jobs_seen *j = userdata;
+
+	assert_true(j->n < ARRAY_SIZE(j->status));
+	j->status[j->n++] = run->status;
+	strncat(j->order, run->event, sizeof(j->order) - strlen(j->order) - 2);
+	strcat(j->order, " ");
+}
+
+static void test_queued_events(void **state)
+{
+	static const char ip_script[] =
+		"#!/bin/sh\n"
+		"d=$(dirname \"$0\")/..\n"
+		"case $1 in takeip|releaseip) echo \"$1 $2 $3 $4\" >> \"$d/ip.log\" ;; esac\n"
+		"exit 0\n";
+	static const char *const take[] = { "pub0", "10.92.0.101", "24", NULL };
+	static const char *const rel[] = { "pub0", "10.92.0.102", "24", NULL };
+	struct jobs_seen j = { .n = 0 };
+	struct seen s;
+	struct monitor *m = new_monitor(&s, 1, 5 * USEC_PER_SEC);
+	struct monitor_stats st;
+	usec_t end;
+	unsigned runs;
+
+	write_file("events.d/20.ip", ip_script, 0755);
+	start_healthy(m, &s);
+	touch("slow"); /* the next monitor run lasts 0.35 s */
+	runs = s.monitor_runs;
+	end = now_monotonic() + 2 * USEC_PER_SEC;
+	for (;;) { /* until the slow monitor run is under way */
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/running", dir);
+		if (access(path, F_OK) == 0)
+			break;
+		assert_true(now_monotonic() < end);
+		assert_true(sd_event_run(ev, 5 * USEC_PER_MSEC) >= 0);
+	}
+	assert_int_equal(monitor_run_event(m, "releaseip", rel, on_job, &j), 0);
+	assert_int_equal(monitor_run_event(m, "takeip", take, on_job, &j), 0);
+	assert_int_equal(monitor_queued(m), 2);
+	assert_int_equal(monitor_run_event(m, "", NULL, on_job, &j), -EINVAL);
+	while (j.n < 2) {
+		assert_true(now_monotonic() < end);
+		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
+	}
+	assert_string_equal(j.order, "releaseip takeip ");
+	assert_int_equal(j.status[0], EVENTSCRIPT_OK);
+	assert_int_equal(j.status[1], EVENTSCRIPT_OK);
+	assert_string_equal(read_file("ip.log"), "releaseip pub0 10.92.0.102 24\n"
+						 "takeip pub0 10.92.0.101 24\n");
+	monitor_get_stats(m, &st);
+	assert_true(st.canceled >= 1); /* the slow monitor run gave way */
+	assert_int_equal(monitor_health(m), HEALTH_HEALTHY); /* a cancel says nothing */
+	rm("slow");
+	/* The monitor loop goes on. */
+	while (s.monitor_runs < runs + 2) {
+		assert_true(now_monotonic() < end + 2 * USEC_PER_SEC);
+		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
+	}
+	assert_int_equal(monitor_queued(m), 0);
+	monitor_free(m);
+}
+
 /* Paused: no runs start and health stays; resumed: a run at once. */
 static void test_pause_resume(void **state)
 {
@@ -522,6 +596,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_unhealthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconfigure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queued_events, setup, teardown),
 	};
 	static const int fatal[] = { SIGABRT, SIGINT, SIGTERM, SIGHUP };
 	sigset_t mask;
