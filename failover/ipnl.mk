@@ -7,7 +7,7 @@
 # sources and libnl-route-3.0 to its pkg-config list when it drives them.
 
 FAILOVER_NL_SRCS := failover/ipaddr.c failover/arp.c failover/iflink.c failover/nlerr.c \
-	failover/ifhealth.c
+	failover/ifhealth.c failover/tickle.c
 FAILOVER_NL_PKGS := libnl-route-3.0
 
 # libnl's headers live under /usr/include/libnl3: only these objects need them.

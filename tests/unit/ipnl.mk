@@ -6,3 +6,11 @@ UNIT_TESTS += test_ipnl
 test_ipnl_SRCS := $(FAILOVER_NL_SRCS) agentd/util.c
 test_ipnl_PKGS := libnl-route-3.0 libsystemd
 $(BUILD)/obj/tests/unit/test_ipnl.o: EXTRA_CFLAGS += $(call pkg_cflags,libnl-route-3.0)
+
+# Tickle ACKs (failover/tickle.c): the kernel's socket table through
+# NETLINK_SOCK_DIAG and hand-built ACKs captured on lo, IPv4 and IPv6, in a
+# private network namespace (root; skipped otherwise). Well under a second.
+UNIT_TESTS += test_tickle
+test_tickle_SRCS := $(FAILOVER_NL_SRCS) agentd/util.c
+test_tickle_PKGS := libnl-route-3.0 libsystemd
+$(BUILD)/obj/tests/unit/test_tickle.o: EXTRA_CFLAGS += $(call pkg_cflags,libnl-route-3.0)
