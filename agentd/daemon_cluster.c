@@ -669,6 +669,11 @@ static int apply_op(struct cluster *c, uint32_t from, const struct herd_hdr *hdr
 		/* Only from the leader we follow (or would), never an older generation. */
 		if (b->generation < st->generation || (c->leading && from != self(c)))
 			return -ESTALE;
+		/* Only from the leader we follow: a recovery must never win a
+		 * node over behind the election's back (a woken leader without
+		 * a lock would otherwise collect followers this way). */
+		if (!c->leading && st->leader != PNN_NONE && st->leader != from)
+			return -ESTALE;
 		st->generation = b->generation;
 		if (!c->leading && st->leader != from)
 			set_leader(c, from, "it runs the recovery");
@@ -744,10 +749,10 @@ static void on_message(struct transport *t, uint32_t pnn, unsigned link,
 
 		if (rp->opcode == HERD_OP_RECOVERY && c->recovering && rp->reqid == c->rec_reqid &&
 		    pnn < c->npeers) {
+			/* An answer, even a refusal, is not a failure to count. */
 			if (rp->status < 0)
 				log_warn("node %u refused recovery: %s", pnn, strerror(-rp->status));
-			else
-				c->peers[pnn].rec_waiting = false;
+			c->peers[pnn].rec_waiting = false;
 			if (recovery_done(c))
 				recovery_finish(c, true);
 		}
