@@ -8,15 +8,6 @@
 #include "agentd/daemon.h"
 #include "agentd/log.h"
 
-static struct json_object *json_time(usec_t wall)
-{
-	char buf[64];
-
-	if (!wall)
-		return NULL;
-	return json_object_new_string(format_iso8601(buf, sizeof(buf), wall));
-}
-
 static struct json_object *json_pnn(uint32_t pnn)
 {
 	return pnn == PNN_NONE ? NULL : json_object_new_int64(pnn);
@@ -42,7 +33,7 @@ static struct json_object *node_json(const struct herd_state *st, const struct n
 		node_caps_format(buf, sizeof(buf), ns->caps)));
 	json_object_object_add(o, "this_node", json_object_new_boolean(ns->pnn == st->pnn));
 	json_object_object_add(o, "leader", json_object_new_boolean(ns->pnn == st->leader));
-	json_object_object_add(o, "changed", json_time(ns->changed_wall));
+	json_object_object_add(o, "changed", herdd_json_time(ns->changed_wall));
 	return o;
 }
 
@@ -109,23 +100,20 @@ static int cmd_uptime(struct ctl_conn *c, struct json_object *args, struct json_
 	usec_t now = now_realtime();
 
 	json_object_object_add(o, "pnn", json_pnn(d->st->pnn));
-	json_object_object_add(o, "current_time", json_time(now));
-	json_object_object_add(o, "start_time", json_time(d->start_wall));
+	json_object_object_add(o, "current_time", herdd_json_time(now));
+	json_object_object_add(o, "start_time", herdd_json_time(d->start_wall));
 	json_object_object_add(o, "uptime_seconds", json_object_new_double(
 		(double)(now_monotonic() - d->start_mono) / (double)USEC_PER_SEC));
 	if (d->cl) {
-		struct json_object *cs = json_object_new_object(), *v;
+		usec_t start, finish, dur;
 
-		cluster_status_json(d->cl, cs);
-		if (json_object_object_get_ex(cs, "last_recovery_start", &v))
-			json_object_object_add(o, "last_recovery_start", json_object_get(v));
-		if (json_object_object_get_ex(cs, "last_recovery_finish", &v))
-			json_object_object_add(o, "last_recovery_finish", json_object_get(v));
-		if (json_object_object_get_ex(cs, "last_recovery_duration_ms", &v))
-			json_object_object_add(o, "last_recovery_duration_ms", json_object_get(v));
-		json_object_put(cs);
+		cluster_recovery_times(d->cl, &start, &finish, &dur);
+		json_object_object_add(o, "last_recovery_start", herdd_json_time(start));
+		json_object_object_add(o, "last_recovery_finish", herdd_json_time(finish));
+		json_object_object_add(o, "last_recovery_duration_ms",
+				       json_object_new_int64((int64_t)(dur / USEC_PER_MSEC)));
 	}
-	json_object_object_add(o, "last_reload", json_time(d->reload_wall));
+	json_object_object_add(o, "last_reload", herdd_json_time(d->reload_wall));
 	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
 	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));
 	json_object_object_add(o, "last_reload_error", d->reload_error[0] ?

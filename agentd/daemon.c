@@ -18,14 +18,26 @@
 #define MAX_LOCAL_ADDRS 256
 #define EVENT_RING_SIZE 1024
 
+struct json_object *herdd_json_time(usec_t wall)
+{
+	char buf[64];
+
+	return wall ? json_object_new_string(format_iso8601(buf, sizeof(buf), wall)) : NULL;
+}
+
+void herdd_node_from_conf(struct node_state *ns, const struct conf_node *cn, uint32_t flags)
+{
+	*ns = (struct node_state){ .pnn = cn->pnn, .flags = flags };
+	ns->naddrs = MIN(cn->naddrs, (size_t)STATE_MAX_LINKS);
+	memcpy(ns->addrs, cn->addrs, ns->naddrs * sizeof(ns->addrs[0]));
+}
+
 struct json_object *herdd_event_json(const struct herd_event *ev)
 {
 	struct json_object *o = json_object_new_object();
-	char buf[64];
 
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)ev->seq));
-	json_object_object_add(o, "time", json_object_new_string(
-		format_iso8601(buf, sizeof(buf), ev->wall)));
+	json_object_object_add(o, "time", herdd_json_time(ev->wall));
 	json_object_object_add(o, "wall_us", json_object_new_int64((int64_t)ev->wall));
 	json_object_object_add(o, "node", ev->node == PNN_NONE ? NULL
 				       : json_object_new_int64(ev->node));
@@ -115,14 +127,10 @@ static int state_from_conf(const struct herd_conf *cf, struct herd_state **out)
 	if (!st)
 		return -ENOMEM;
 	for (size_t i = 0; i < cf->nnodes; i++) {
-		struct node_state *ns = &st->nodes[i];
 		const struct conf_node *cn = &cf->nodes[i];
 
-		ns->pnn = cn->pnn;
-		ns->naddrs = MIN(cn->naddrs, (size_t)STATE_MAX_LINKS);
-		memcpy(ns->addrs, cn->addrs, ns->naddrs * sizeof(ns->addrs[0]));
-		if (cn->deleted)
-			ns->flags = NODE_FLAG_DELETED;
+		herdd_node_from_conf(&st->nodes[i], cn,
+				     cn->deleted ? NODE_FLAG_DELETED : NODE_FLAG_DISCONNECTED);
 	}
 	*out = st;
 	return 0;

@@ -58,6 +58,12 @@ int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen);
 void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
 		const char *subject, const char *detail_fmt, ...) _printf_(5, 6);
 
+/* A wall-clock time as ISO 8601 text for JSON replies; NULL (JSON null) for 0. */
+struct json_object *herdd_json_time(usec_t wall);
+
+/* A node of the state model as the nodes file describes it (flags reset). */
+void herdd_node_from_conf(struct node_state *ns, const struct conf_node *cn, uint32_t flags);
+
 /* An event as the JSON object the control socket carries. */
 struct json_object *herdd_event_json(const struct herd_event *ev);
 

@@ -1078,10 +1078,8 @@ int cluster_set_nodes(struct cluster *c, const struct herd_conf *cf, char *err, 
 			c->peers[i] = (struct peer_view){ 0 };
 		} else if (was_deleted) {
 			log_notice("node %zu is added to the nodes file", i);
-			*ns = (struct node_state){ .pnn = (uint32_t)i, .flags = NODE_FLAG_DISCONNECTED,
-						   .naddrs = MIN(cn->naddrs, (size_t)STATE_MAX_LINKS),
-						   .changed_wall = now_realtime() };
-			memcpy(ns->addrs, cn->addrs, ns->naddrs * sizeof(ns->addrs[0]));
+			herdd_node_from_conf(ns, cn, NODE_FLAG_DISCONNECTED);
+			ns->changed_wall = now_realtime();
 			c->peers[i] = (struct peer_view){ 0 };
 		}
 	}
@@ -1201,13 +1199,6 @@ int cluster_admin_maintenance(struct cluster *c, usec_t until, char *err, size_t
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static struct json_object *jtime(usec_t wall)
-{
-	char buf[64];
-
-	return wall ? json_object_new_string(format_iso8601(buf, sizeof(buf), wall)) : NULL;
-}
-
 void cluster_node_json(struct cluster *c, uint32_t pnn, struct json_object *node)
 {
 	struct json_object *links = json_object_new_array();
@@ -1228,7 +1219,7 @@ void cluster_node_json(struct cluster *c, uint32_t pnn, struct json_object *node
 			json_object_object_add(o, "rtt_us", json_object_new_int64((int64_t)ls.rtt_avg));
 			json_object_object_add(o, "keepalives_missed",
 					       json_object_new_int64((int64_t)ls.keepalives_missed));
-			json_object_object_add(o, "changed", jtime(ls.changed_wall));
+			json_object_object_add(o, "changed", herdd_json_time(ls.changed_wall));
 		}
 		json_object_array_add(links, o);
 	}
@@ -1236,6 +1227,14 @@ void cluster_node_json(struct cluster *c, uint32_t pnn, struct json_object *node
 	if (pnn == self(c) && (c->own_flags & NODE_FLAG_BANNED) && c->ban_until)
 		json_object_object_add(node, "ban_seconds_left", json_object_new_int64(
 			(int64_t)((c->ban_until - MIN(c->ban_until, now_monotonic())) / USEC_PER_SEC)));
+}
+
+void cluster_recovery_times(const struct cluster *c, usec_t *start, usec_t *finish,
+			    usec_t *duration)
+{
+	*start = c->last_rec_start_wall;
+	*finish = c->last_rec_end_wall;
+	*duration = c->last_rec_duration;
 }
 
 void cluster_status_json(struct cluster *c, struct json_object *o)
@@ -1261,9 +1260,9 @@ void cluster_status_json(struct cluster *c, struct json_object *o)
 	}
 	json_object_object_add(o, "recovery_lock_state", lock);
 	json_object_object_add(o, "maintenance", json_object_new_boolean(maintenance(c)));
-	json_object_object_add(o, "maintenance_until", maintenance(c) ? jtime(c->maint_until) : NULL);
-	json_object_object_add(o, "last_recovery_start", jtime(c->last_rec_start_wall));
-	json_object_object_add(o, "last_recovery_finish", jtime(c->last_rec_end_wall));
+	json_object_object_add(o, "maintenance_until", maintenance(c) ? herdd_json_time(c->maint_until) : NULL);
+	json_object_object_add(o, "last_recovery_start", herdd_json_time(c->last_rec_start_wall));
+	json_object_object_add(o, "last_recovery_finish", herdd_json_time(c->last_rec_end_wall));
 	json_object_object_add(o, "last_recovery_duration_ms", json_object_new_int64(
 		(int64_t)(c->last_rec_duration / USEC_PER_MSEC)));
 	json_object_object_add(o, "health", json_object_new_string(
@@ -1376,7 +1375,7 @@ struct json_object *cluster_scriptstatus_json(struct cluster *c)
 		json_object_object_add(e, "event", json_object_new_string(run->event));
 		json_object_object_add(e, "status", json_object_new_string(
 			eventscript_status_name(run->status)));
-		json_object_object_add(e, "start", jtime(run->start_wall));
+		json_object_object_add(e, "start", herdd_json_time(run->start_wall));
 		json_object_object_add(e, "duration_ms", json_object_new_double(
 			(double)run->duration / (double)USEC_PER_MSEC));
 		for (size_t s = 0; s < run->nscripts; s++) {
@@ -1388,7 +1387,7 @@ struct json_object *cluster_scriptstatus_json(struct cluster *c)
 				eventscript_status_name(r->status)));
 			json_object_object_add(so, "exit_status", json_object_new_int(r->exit_status));
 			json_object_object_add(so, "signal", json_object_new_int(r->signal));
-			json_object_object_add(so, "start", jtime(r->start_wall));
+			json_object_object_add(so, "start", herdd_json_time(r->start_wall));
 			json_object_object_add(so, "duration_ms", json_object_new_double(
 				(double)r->duration / (double)USEC_PER_MSEC));
 			json_object_object_add(so, "output", r->output ?

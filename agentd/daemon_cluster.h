@@ -52,6 +52,10 @@ void cluster_node_json(struct cluster *c, uint32_t pnn, struct json_object *node
 void cluster_statistics_json(struct cluster *c, struct json_object *stats);
 struct json_object *cluster_scriptstatus_json(struct cluster *c);
 
+/* The last recovery this node led: wall-clock start and finish, duration (0: none). */
+void cluster_recovery_times(const struct cluster *c, usec_t *start, usec_t *finish,
+			    usec_t *duration);
+
 /* Is this node part of a running cluster (a leader holding the lock)? */
 bool cluster_active(const struct cluster *c);
 
