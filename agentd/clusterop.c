@@ -3,11 +3,13 @@
  */
 #include "agentd/clusterop.h"
 
+#include <stdint.h>
+
 #include "agentd/buf.h"
 
 static const struct {
 	const char *name;
-	size_t len;
+	size_t len;      /* SIZE_MAX: variable (ipop.h) */
 } ops[HERD_OP_MAX_] = {
 	[HERD_OP_RECOVERY] = { "recovery", 4 },
 	[HERD_OP_SET_FLAGS] = { "set-flags", 8 },
@@ -15,11 +17,23 @@ static const struct {
 	[HERD_OP_RECOVER] = { "recover", 0 },
 	[HERD_OP_MAINTENANCE] = { "maintenance", 8 },
 	[HERD_OP_RELOADNODES] = { "reloadnodes", 0 },
+	[HERD_OP_IPINFO] = { "ipinfo", SIZE_MAX },
+	[HERD_OP_RELEASEIP] = { "releaseip", SIZE_MAX },
+	[HERD_OP_TAKEIP] = { "takeip", SIZE_MAX },
+	[HERD_OP_IPMAP] = { "ipmap", SIZE_MAX },
+	[HERD_OP_TAKEOVER] = { "takeover", SIZE_MAX },
+	[HERD_OP_MOVEIP] = { "moveip", SIZE_MAX },
+	[HERD_OP_RELOADIPS] = { "reloadips", SIZE_MAX },
 };
 
 static bool known(uint32_t op)
 {
 	return op > 0 && op < HERD_OP_MAX_;
+}
+
+bool herd_op_variable(uint32_t op)
+{
+	return known(op) && ops[op].len == SIZE_MAX;
 }
 
 const char *herd_op_name(uint32_t op)
@@ -31,7 +45,7 @@ int herd_op_push(uint32_t op, const struct herd_op_body *b, uint8_t out[HERD_OP_
 {
 	struct wbuf w;
 
-	if (!known(op))
+	if (!known(op) || herd_op_variable(op))
 		return -EINVAL;
 	wbuf_init_fixed(&w, out, HERD_OP_BODY_MAX);
 	switch (op) {
@@ -61,6 +75,8 @@ int herd_op_pull(uint32_t op, const uint8_t *data, size_t len, struct herd_op_bo
 	if (!known(op))
 		return -EINVAL;
 	*b = (struct herd_op_body){ 0 };
+	if (herd_op_variable(op))
+		return 0;
 	if (len != ops[op].len)
 		return -EBADMSG;
 	rbuf_init(&r, data, len);

@@ -10,6 +10,8 @@
  *   RECOVER      (empty)                            any node → leader
  *   MAINTENANCE  until u64 (wall µs; 0: off)        any node → every node
  *   RELOADNODES  (empty)                            any node → every node
+ *   IPINFO, RELEASEIP, TAKEIP, IPMAP, TAKEOVER, MOVEIP, RELOADIPS:
+ *                variable bodies, see ipop.h         (public addresses)
  *
  * Only PERMANENTLY_DISABLED and STOPPED may be set or cleared remotely;
  * the receiver refuses other bits. Part of the base layer.
@@ -26,6 +28,13 @@ enum herd_op {
 	HERD_OP_RECOVER = 4,
 	HERD_OP_MAINTENANCE = 5,
 	HERD_OP_RELOADNODES = 6,
+	HERD_OP_IPINFO = 7,
+	HERD_OP_RELEASEIP = 8,
+	HERD_OP_TAKEIP = 9,
+	HERD_OP_IPMAP = 10,
+	HERD_OP_TAKEOVER = 11,
+	HERD_OP_MOVEIP = 12,
+	HERD_OP_RELOADIPS = 13,
 	HERD_OP_MAX_,
 };
 
@@ -45,9 +54,14 @@ struct herd_op_body {
  * or -EINVAL for an unknown op.
  */
 int herd_op_push(uint32_t op, const struct herd_op_body *b, uint8_t out[HERD_OP_BODY_MAX]);
-/* Decode; -EBADMSG when the length is not exactly op's, -EINVAL unknown op. */
+/*
+ * Decode; -EBADMSG when the length is not exactly op's, -EINVAL unknown op.
+ * Opcodes with variable bodies (herd_op_variable) decode nothing here: their
+ * bodies are read with ipop.h.
+ */
 int herd_op_pull(uint32_t op, const uint8_t *data, size_t len, struct herd_op_body *b);
 
 const char *herd_op_name(uint32_t op); /* "recovery", ...; "unknown" */
+bool herd_op_variable(uint32_t op);     /* its body is an ipop.h list */
 
 #endif

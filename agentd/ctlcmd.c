@@ -7,6 +7,8 @@
 
 #include "agentd/daemon.h"
 #include "agentd/log.h"
+#include "conf/pubaddr.h"
+#include "conf/value.h"
 
 static struct json_object *json_pnn(uint32_t pnn)
 {
@@ -163,8 +165,10 @@ static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
 	json_object_object_add(o, "control", ctl);
 	json_object_object_add(o, "reloads", json_object_new_int64((int64_t)d->reloads));
 	json_object_object_add(o, "reload_failures", json_object_new_int64((int64_t)d->reload_failures));
-	if (d->cl)
+	if (d->cl) {
 		cluster_statistics_json(d->cl, o);
+		cluster_ip_statistics_json(d->cl, o);
+	}
 	*reply = o;
 	return 0;
 }
@@ -449,6 +453,108 @@ static int cmd_reloadnodes(struct ctl_conn *c, struct json_object *args,
 	return 0;
 }
 
+/* ---- public addresses -------------------------------------------------- */
+
+static int cmd_ip(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		  char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = cluster_ip_json(d->cl);
+	return 0;
+}
+
+static int cmd_ifaces(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = cluster_ifaces_json(d->cl);
+	return 0;
+}
+
+/* The 'address' argument: an IPv4 or IPv6 address. */
+static int arg_address(struct json_object *args, struct sockaddr_storage *ss, char *err,
+		       size_t errlen)
+{
+	const char *text = NULL;
+	int r = arg_str(args, "address", &text, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (r == 0 || value_parse_address(text, ss) < 0) {
+		snprintf(err, errlen, "'address' must be an IPv4 or IPv6 address%s%s",
+			 text ? ", not " : "", text ? text : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_moveip(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	struct sockaddr_storage ss;
+	int64_t pnn = -1;
+	int r = arg_address(args, &ss, err, errlen);
+
+	if (r < 0)
+		return r;
+	r = arg_int(args, "pnn", 0, HERD_MAX_NODES - 1, &pnn, err, errlen);
+	if (r <= 0) {
+		if (r == 0)
+			snprintf(err, errlen, "'pnn' (the node to move the address to) is required");
+		return r < 0 ? r : -EINVAL;
+	}
+	log_notice("moveip requested over the control socket by pid %d", (int)ctl_conn_pid(c));
+	return cluster_admin_moveip(d->cl, &ss, (uint32_t)pnn, err, errlen);
+}
+
+static int cmd_reloadips(struct ctl_conn *c, struct json_object *args,
+			 struct json_object **reply, char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	log_notice("reloadips requested over the control socket by pid %d", (int)ctl_conn_pid(c));
+	return cluster_admin_reloadips(d->cl, err, errlen);
+}
+
+static int cmd_addip(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		     char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	const char *text = NULL;
+	struct conf_pubaddr pa;
+	struct conf_error cerr;
+	int r = arg_str(args, "line", &text, err, errlen);
+
+	if (r <= 0) {
+		if (r == 0)
+			snprintf(err, errlen, "'line' (ADDRESS/PREFIX IFACE[,IFACE...]) is required");
+		return r < 0 ? r : -EINVAL;
+	}
+	r = pubaddr_parse_one(text, "addip", &pa, &cerr);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", cerr.msg);
+		return r;
+	}
+	log_notice("addip requested over the control socket by pid %d", (int)ctl_conn_pid(c));
+	return cluster_admin_addip(d->cl, &pa, err, errlen);
+}
+
+static int cmd_delip(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		     char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	struct sockaddr_storage ss;
+	int r = arg_address(args, &ss, err, errlen);
+
+	if (r < 0)
+		return r;
+	log_notice("delip requested over the control socket by pid %d", (int)ctl_conn_pid(c));
+	return cluster_admin_delip(d->cl, &ss, err, errlen);
+}
+
 static int cmd_recover(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 		       char *err, size_t errlen, void *userdata)
 {
@@ -519,5 +625,11 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "recover", true, cmd_recover },
 	{ "reloadnodes", true, cmd_reloadnodes },
 	{ "maintenance", true, cmd_maintenance },
+	{ "ip", false, cmd_ip },
+	{ "ifaces", false, cmd_ifaces },
+	{ "moveip", true, cmd_moveip },
+	{ "reloadips", true, cmd_reloadips },
+	{ "addip", true, cmd_addip },
+	{ "delip", true, cmd_delip },
 };
 const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

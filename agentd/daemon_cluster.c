@@ -23,6 +23,8 @@
 
 #include "agentd/clusterop.h"
 #include "agentd/daemon.h"
+#include "agentd/daemon_cluster_private.h"
+#include "agentd/daemon_ip.h"
 #include "agentd/elect.h"
 #include "agentd/log.h"
 #include "agentd/reclock.h"
@@ -32,63 +34,6 @@
 #define KEY_MAX              4096
 #define RECOVERY_FAIL_BAN    3   /* failed recoveries in a row: the leader bans the node */
 #define CONTENTION_BAN_LEASES 3  /* lock contended this many leases: ban ourselves */
-
-struct peer_view {
-	bool connected;
-	bool have_ka;
-	uint32_t flags;         /* announced, without DISCONNECTED */
-	uint32_t caps;
-	uint32_t follows;
-	uint32_t status;        /* HERD_KA_F_* */
-	uint32_t generation;
-	bool baselined;         /* flags known: later changes are events */
-	unsigned rec_failures;  /* leader: recoveries in a row it did not answer */
-	bool rec_waiting;       /* leader: recovery answer outstanding */
-};
-
-struct cluster {
-	struct herdd *d;
-	struct transport *tp;
-	struct reclock *rl;             /* NULL: no recovery lock configured */
-	struct monitor *mon;
-	char *events_dir;
-	char *env[4];                   /* HERD_PNN, HERD_CLUSTER, HERD_CONF_DIR for scripts */
-	struct peer_view *peers;        /* indexed by pnn */
-	size_t npeers;
-	sd_event_source *tick;
-	sd_event_source *reload_defer;  /* RELOADNODES from a peer, coalesced */
-	usec_t start_mono;
-	bool settled;                   /* the start-up wait for links is over */
-
-	uint32_t own_flags;             /* BANNED, STOPPED, PERMANENTLY_DISABLED, UNHEALTHY */
-	usec_t ban_until;               /* monotonic */
-	bool leading;
-	usec_t contended_since;         /* monotonic, 0: not contended */
-	usec_t next_take;               /* monotonic: no lock attempt before (backoff) */
-	usec_t take_backoff;
-	usec_t maint_until;             /* wall, 0: off */
-
-	bool test_drop_recovery;        /* HERD_TEST_DROP_RECOVERY=1: never answer (tests) */
-	bool recovering, recovery_wanted;
-	uint32_t rec_reqid;
-	usec_t rec_start_mono, rec_deadline;
-	uint32_t reqid;
-
-	/* statistics */
-	uint64_t elections, leader_changes, recoveries, recovery_timeouts, bans;
-	uint64_t controls_in, controls_bad, lock_contended;
-	usec_t last_rec_start_wall, last_rec_end_wall, last_rec_duration, max_rec_duration;
-};
-
-static struct herd_state *ST(struct cluster *c)
-{
-	return c->d->st;
-}
-
-static uint32_t self(struct cluster *c)
-{
-	return c->d->st->pnn;
-}
 
 static usec_t detection(const struct herd_conf *cf)
 {
@@ -113,11 +58,6 @@ bool cluster_active(const struct cluster *c)
 		return c->leading;
 	return c->peers[st->leader].connected &&
 	       (c->peers[st->leader].status & HERD_KA_F_LOCK_HELD);
-}
-
-static bool maintenance(const struct cluster *c)
-{
-	return c->maint_until && now_realtime() < c->maint_until;
 }
 
 static uint32_t own_caps(const struct cluster *c)
@@ -192,6 +132,27 @@ static void set_own_flags_why(struct cluster *c, uint32_t flags, const char *why
 			monitor_resume(c->mon);
 	}
 	announce(c);
+	ip_own_flags_changed(c, old, flags);
+	if (c->leading)
+		ip_kick(c, "this node's flags changed");
+}
+
+void cluster_set_own_flags(struct cluster *c, uint32_t flags, const char *why)
+{
+	set_own_flags_why(c, flags, why);
+}
+
+void cluster_update_health(struct cluster *c, const char *why)
+{
+	bool unhealthy = c->mon_unhealthy || ip_ifaces_down(c);
+
+	set_own_flags_why(c, unhealthy ? c->own_flags | NODE_FLAG_UNHEALTHY
+				       : c->own_flags & ~NODE_FLAG_UNHEALTHY, why);
+}
+
+bool cluster_may_act(struct cluster *c)
+{
+	return c->leading && (!c->rl || reclock_held(c->rl, now_monotonic()));
 }
 
 static void set_own_flags(struct cluster *c, uint32_t flags)
@@ -255,6 +216,18 @@ static void ban_self(struct cluster *c, usec_t period, const char *why)
 
 /* ---- recovery ---------------------------------------------------------- */
 
+int cluster_send(struct cluster *c, uint32_t dst, uint32_t op, const void *data, size_t len,
+		 uint32_t reqid, uint32_t flags)
+{
+	struct herd_msg m = { .type = HERD_MSG_CONTROL };
+
+	if (len > UINT32_MAX)
+		return -E2BIG;
+	m.control = (struct herd_control){ .opcode = op, .reqid = reqid, .flags = flags,
+					   .datalen = (uint32_t)len, .data = data };
+	return transport_send(c->tp, dst, &m, ST(c)->generation);
+}
+
 static int send_op(struct cluster *c, uint32_t dst, uint32_t op, const struct herd_op_body *b,
 		   uint32_t reqid, uint32_t flags)
 {
@@ -314,6 +287,7 @@ static void recovery_finish(struct cluster *c, bool complete)
 		   "generation %u in %s%s%s", st->generation, format_duration(buf, sizeof(buf), dur),
 		   complete ? "" : "; no answer from node ", missing);
 	announce(c);
+	ip_kick(c, "a recovery finished");
 }
 
 static bool recovery_done(const struct cluster *c)
@@ -390,6 +364,7 @@ static void become_leader(struct cluster *c, const char *why)
 			   reclock_spec(c->rl));
 	set_leader(c, self(c), why);
 	recovery_start(c);
+	ip_kick(c, "this node became the leader");
 }
 
 static void step_down(struct cluster *c, const char *why)
@@ -406,6 +381,7 @@ static void step_down(struct cluster *c, const char *why)
 	for (size_t i = 0; i < c->npeers; i++)
 		c->peers[i].rec_waiting = false;
 	ST(c)->recmode = RECOVERY_NORMAL;
+	ip_abort(c);
 	if (c->rl)
 		reclock_release(c->rl);
 	set_leader(c, PNN_NONE, why);
@@ -586,6 +562,7 @@ static void on_peer(struct transport *t, uint32_t pnn, bool connected, void *use
 	if (!connected) {
 		p->have_ka = false;
 		p->rec_waiting = false;
+		ip_peer_gone(c, pnn);
 	}
 	update_peer_state(c, pnn);
 	snprintf(subject, sizeof(subject), "node %u %s", pnn,
@@ -601,9 +578,10 @@ static void on_peer(struct transport *t, uint32_t pnn, bool connected, void *use
 	/* A node that joins is recovered once its first keepalive has told us
 	 * its generation and whether it leads (on_keepalive): a leader must not
 	 * bump the generation from stale knowledge of its peers. */
-	if (c->leading && !connected)
+	if (c->leading && !connected) {
 		recovery_start(c);
-	else if (c->recovering && recovery_done(c))
+		ip_kick(c, "a node disconnected");
+	} else if (c->recovering && recovery_done(c))
 		recovery_finish(c, true);
 }
 
@@ -613,6 +591,7 @@ static void on_keepalive(struct transport *t, uint32_t pnn, unsigned link,
 	struct cluster *c = userdata;
 	struct peer_view *p = &c->peers[pnn];
 	bool first = !p->have_ka;
+	bool flags_changed = !first && p->flags != ka->node_flags;
 	bool changed = first || p->flags != ka->node_flags || p->follows != ka->leader ||
 		       p->status != ka->status || p->caps != ka->capabilities;
 
@@ -635,17 +614,25 @@ static void on_keepalive(struct transport *t, uint32_t pnn, unsigned link,
 		run_election(c);
 	if (first && c->leading)
 		recovery_start(c); /* the node joined (on_peer) */
+	else if (flags_changed && c->leading)
+		ip_kick(c, "a node's flags changed");
 }
 
-static void reply(struct cluster *c, uint32_t dst, const struct herd_control *req, int status)
+void cluster_reply(struct cluster *c, uint32_t dst, const struct herd_control *req, int status,
+		   const void *data, size_t len)
 {
 	struct herd_msg m = { .type = HERD_MSG_REPLY };
 
 	if (req->flags & HERD_CTRL_F_NOREPLY)
 		return;
 	m.reply = (struct herd_reply){ .opcode = req->opcode, .reqid = req->reqid,
-				       .status = status };
+				       .status = status, .datalen = (uint32_t)len, .data = data };
 	(void)transport_send(c->tp, dst, &m, ST(c)->generation);
+}
+
+static void reply(struct cluster *c, uint32_t dst, const struct herd_control *req, int status)
+{
+	cluster_reply(c, dst, req, status, NULL, 0);
 }
 
 static int on_reloadnodes(sd_event_source *s, void *userdata)
@@ -755,12 +742,18 @@ static void on_message(struct transport *t, uint32_t pnn, unsigned link,
 			c->peers[pnn].rec_waiting = false;
 			if (recovery_done(c))
 				recovery_finish(c, true);
+		} else if (herd_op_variable(rp->opcode)) {
+			ip_on_reply(c, pnn, rp);
 		}
 		return;
 	}
 	if (msg->type != HERD_MSG_CONTROL)
 		return;
 	c->controls_in++;
+	if (herd_op_variable(msg->control.opcode)) {
+		ip_on_control(c, pnn, &msg->control);
+		return;
+	}
 	r = herd_op_pull(msg->control.opcode, msg->control.data, msg->control.datalen, &b);
 	if (r < 0) {
 		c->controls_bad++;
@@ -800,6 +793,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	run_election(c);
 	if (c->leading && c->recovery_wanted && !c->recovering)
 		recovery_start(c);
+	ip_tick(c);
 	announce(c);
 	sd_event_source_set_time(s, now + c->d->cf->keepalive_interval);
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
@@ -827,6 +821,7 @@ static void on_health(struct monitor *m, enum health h, const char *reason,
 
 	if (maintenance(c))
 		return;
+	c->mon_unhealthy = h == HEALTH_UNHEALTHY;
 	if (h == HEALTH_UNHEALTHY)
 		log_warn("this node is unhealthy: %s", reason);
 	else if (!(c->own_flags & NODE_FLAG_UNHEALTHY))
@@ -834,8 +829,7 @@ static void on_health(struct monitor *m, enum health h, const char *reason,
 		 * maintenance): no flag change, but say it. */
 		herdd_emit(c->d, EV_HEALTHY, self(c), "node is healthy",
 			   "the monitor event scripts succeed");
-	set_own_flags_why(c, h == HEALTH_UNHEALTHY ? c->own_flags | NODE_FLAG_UNHEALTHY
-						   : c->own_flags & ~NODE_FLAG_UNHEALTHY, reason);
+	cluster_update_health(c, reason);
 	run_election(c);
 }
 
@@ -907,6 +901,7 @@ int cluster_new(struct herdd *d, struct cluster **out)
 		log_warn("HERD_TEST_DROP_RECOVERY=1: this node will not answer recoveries (test fault)");
 	/* Like CTDB: UNHEALTHY until the first monitor run says otherwise. */
 	c->own_flags = NODE_FLAG_UNHEALTHY;
+	c->mon_unhealthy = true;
 	c->npeers = d->st->nnodes;
 	c->peers = calloc(c->npeers ? c->npeers : 1, sizeof(*c->peers));
 	if (!c->peers) {
@@ -945,6 +940,11 @@ int cluster_new(struct herdd *d, struct cluster **out)
 		log_err("cannot set up the health monitor: %s", strerror(-r));
 		goto fail;
 	}
+	r = ip_new(c);
+	if (r < 0) {
+		log_err("cannot set up the public addresses: %s", strerror(-r));
+		goto fail;
+	}
 	announce(c);
 	*out = c;
 	return 0;
@@ -966,6 +966,9 @@ int cluster_start(struct cluster *c)
 	r = monitor_start(c->mon);
 	if (r < 0)
 		return r;
+	r = ip_start(c);
+	if (r < 0)
+		return r;
 	run_election(c);
 	return 0;
 }
@@ -976,6 +979,7 @@ void cluster_free(struct cluster *c)
 		return;
 	sd_event_source_disable_unref(c->tick);
 	sd_event_source_disable_unref(c->reload_defer);
+	ip_free(c);
 	monitor_free(c->mon);
 	reclock_free(c->rl);
 	transport_free(c->tp);
@@ -1003,6 +1007,7 @@ void cluster_reconfigure(struct cluster *c)
 		free(dir);
 	}
 	announce(c); /* capabilities may have changed */
+	ip_reconfigure(c);
 }
 
 static bool same_addrs(const struct node_state *ns, const struct conf_node *cn)

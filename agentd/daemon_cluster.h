@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "agentd/util.h"
+#include "conf/conf.h"
 
 struct herdd;
 struct herd_conf;
@@ -45,6 +46,22 @@ int cluster_admin_ban(struct cluster *c, uint32_t target, uint32_t seconds, char
 int cluster_admin_recover(struct cluster *c, char *err, size_t errlen);
 /* until: wall µs, 0 to end maintenance. */
 int cluster_admin_maintenance(struct cluster *c, usec_t until, char *err, size_t errlen);
+
+/* Public addresses (daemon_ip.c). moveip pins addr to pnn through the leader. */
+int cluster_admin_moveip(struct cluster *c, const struct sockaddr_storage *addr, uint32_t pnn,
+			 char *err, size_t errlen);
+/* reloadips: this node reloads its configuration, then every other node. */
+int cluster_admin_reloadips(struct cluster *c, char *err, size_t errlen);
+/* addip / delip: this node's running set (until the next reload). */
+int cluster_admin_addip(struct cluster *c, const struct conf_pubaddr *pa, char *err,
+			size_t errlen);
+int cluster_admin_delip(struct cluster *c, const struct sockaddr_storage *addr, char *err,
+			size_t errlen);
+/* `herdctl ip`: every address the leader assigned and this node's own. */
+struct json_object *cluster_ip_json(struct cluster *c);
+/* `herdctl ifaces`: this node's public interfaces. */
+struct json_object *cluster_ifaces_json(struct cluster *c);
+void cluster_ip_statistics_json(struct cluster *c, struct json_object *stats);
 
 /* Add the cluster's view to `status` and `statistics` replies. */
 void cluster_status_json(struct cluster *c, struct json_object *status);

@@ -461,6 +461,107 @@ static void print_maintenance(struct json_object *r)
 	       json_object_get_boolean(json_object_object_get(r, "maintenance")) ? "on" : "off");
 }
 
+/* ---- public addresses -------------------------------------------------- */
+
+static bool ip_verbose;
+
+static int parse_ip(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "-v") || streq(argv[i], "--verbose")) {
+			ip_verbose = true;
+			continue;
+		}
+		fprintf(stderr, "herdctl: ip: unexpected argument '%s'\n", argv[i]);
+		return 2;
+	}
+	return 0;
+}
+
+static void print_strings(const char *label, struct json_object *arr)
+{
+	printf(" %s[", label);
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		printf("%s%s", i ? "," : "", json_object_get_string(json_object_array_get_idx(arr, i)));
+	printf("]");
+}
+
+static void print_ip(struct json_object *r)
+{
+	struct json_object *list = json_object_object_get(r, "addresses");
+
+	printf("Public IPs on node %s\n", jstr(r, "pnn", "?"));
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *a = json_object_array_get_idx(list, i);
+
+		if (!ip_verbose) {
+			printf("%s %s\n", jstr(a, "address", "?"), jstr(a, "pnn", "-1"));
+			continue;
+		}
+		printf("%s node[%s] active[%s]", jstr(a, "address", "?"), jstr(a, "pnn", "-1"),
+		       jstr(a, "active_interface", ""));
+		print_strings("available", json_object_object_get(a, "available_interfaces"));
+		print_strings("configured", json_object_object_get(a, "interfaces"));
+		print_strings("may-host", json_object_object_get(a, "may_host"));
+		printf("\n");
+	}
+}
+
+static void print_ifaces(struct json_object *r)
+{
+	struct json_object *list = json_object_object_get(r, "interfaces");
+
+	printf("Interfaces on node %s (%s)\n", jstr(r, "pnn", "?"), jstr(r, "health", "?"));
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *it = json_object_array_get_idx(list, i);
+
+		printf("name:%s link:%s references:%s\n", jstr(it, "name", "?"),
+		       jstr(it, "link", "?"), jstr(it, "references", "0"));
+	}
+}
+
+static int parse_moveip(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	char *end;
+	long pnn;
+
+	if (argc != 3) {
+		fprintf(stderr, "herdctl: moveip: expected an address and a node number\n");
+		return 2;
+	}
+	pnn = strtol(argv[2], &end, 10);
+	if (*end || end == argv[2] || pnn < 0 || pnn >= HERD_MAX_NODES) {
+		fprintf(stderr, "herdctl: moveip: bad node number '%s'\n", argv[2]);
+		return 2;
+	}
+	json_object_object_add(args, "address", json_object_new_string(argv[1]));
+	json_object_object_add(args, "pnn", json_object_new_int64(pnn));
+	return 0;
+}
+
+static int parse_addip(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	char line[512];
+
+	if (argc != 3) {
+		fprintf(stderr, "herdctl: addip: expected ADDRESS/PREFIX and IFACE[,IFACE...]\n");
+		return 2;
+	}
+	snprintf(line, sizeof(line), "%s %s", argv[1], argv[2]);
+	json_object_object_add(args, "line", json_object_new_string(line));
+	return 0;
+}
+
+static int parse_delip(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	if (argc != 2) {
+		fprintf(stderr, "herdctl: delip: expected one address\n");
+		return 2;
+	}
+	json_object_object_add(args, "address", json_object_new_string(argv[1]));
+	return 0;
+}
+
 static void print_reloadnodes(struct json_object *r)
 {
 	printf("nodes file reloaded: %s nodes\n", jstr(r, "nodes", "?"));
@@ -659,6 +760,34 @@ static const struct verb verbs[] = {
 	  "(a switch reboot) does not shuffle the cluster. It ends by itself when\n"
 	  "DURATION runs out, and shows in herdctl status.\n",
 	  1, 3, print_maintenance, parse_maintenance },
+	{ "ip", "[-v]", "show the public addresses and the node hosting each",
+	  "Show every public address the leader assigned, and this node's own, with\n"
+	  "the node hosting it (-1: none), CTDB's 'ctdb ip' format. With -v also the\n"
+	  "interface it is on here (active), this node's working and configured\n"
+	  "interfaces for it, and the nodes that may host it.\n",
+	  0, 1, print_ip, parse_ip },
+	{ "ifaces", "", "show this node's public interfaces and their links",
+	  "Show every interface named in this node's public addresses: its link\n"
+	  "(up, down or missing) and how many addresses it carries. The node is\n"
+	  "PARTIALLYONLINE when some are down, and hosts nothing when all are.\n",
+	  0, 0, print_ifaces, NULL },
+	{ "moveip", "ADDRESS PNN", "move a public address to a node (root)",
+	  "Ask the leader to move ADDRESS to node PNN now, and keep it there while\n"
+	  "that node can host it. Waits until herdctl ip shows the move.\n",
+	  2, 2, print_done, parse_moveip },
+	{ "reloadips", "", "reload the public addresses on every node (root)",
+	  "Reload the configuration (and so the public addresses file) here and on\n"
+	  "every connected node, then run a takeover: removed addresses are\n"
+	  "released, new ones are assigned.\n",
+	  0, 0, print_done, NULL },
+	{ "addip", "ADDRESS/PREFIX IFACE[,IFACE...]", "add a public address to this node (root)",
+	  "Add a public address to this node's running set (not to the file: it\n"
+	  "lasts until the next reload), and run a takeover.\n",
+	  2, 2, print_done, parse_addip },
+	{ "delip", "ADDRESS", "remove a public address from this node (root)",
+	  "Remove a public address from this node's running set (released first if\n"
+	  "this node hosts it) until the next reload, and run a takeover.\n",
+	  1, 1, print_done, parse_delip },
 	{ "reload", "", "reload the configuration (root)",
 	  "Ask herdd to read its configuration directory again. The new files are\n"
 	  "checked first; when they are not valid herdd keeps running on the old\n"
@@ -842,6 +971,43 @@ static int wait_flags(struct ctlclient *cl, struct json_object *args, const stru
 	}
 }
 
+/* After moveip: poll ip until the address shows on the node. */
+static int wait_moveip(struct ctlclient *cl, struct json_object *args, usec_t timeout)
+{
+	const char *addr = json_object_get_string(json_object_object_get(args, "address"));
+	int64_t pnn = json_object_get_int64(json_object_object_get(args, "pnn"));
+	usec_t deadline = now_monotonic() + timeout;
+	char err[256];
+
+	for (;;) {
+		struct json_object *r = NULL, *list;
+		bool done = false;
+
+		if (ctlclient_request(cl, "ip", NULL, timeout, &r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "herdctl: moveip: %s\n", err);
+			json_object_put(r);
+			return 1;
+		}
+		list = json_object_object_get(r, "addresses");
+		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+			struct json_object *a = json_object_array_get_idx(list, i);
+			struct json_object *p = json_object_object_get(a, "pnn");
+
+			if (streq(jstr(a, "address", ""), addr) && p && json_object_get_int64(p) == pnn)
+				done = true;
+		}
+		json_object_put(r);
+		if (done)
+			return 0;
+		if (now_monotonic() >= deadline) {
+			fprintf(stderr, "herdctl: moveip: sent, but %s is not on node %lld yet\n", addr,
+				(long long)pnn);
+			return 1;
+		}
+		usleep(50 * 1000);
+	}
+}
+
 /* events -f: print the history, then every new event until herdd goes. */
 static int follow_events(struct ctlclient *cl, struct json_object *reply, bool json)
 {
@@ -1005,7 +1171,8 @@ int main(int argc, char **argv)
 		json_object_put(args_keep);
 		return follow_events(cl, reply, json);
 	}
-	if (v->wait_bit && wait_flags(cl, args_keep, v, timeout)) {
+	if ((v->wait_bit && wait_flags(cl, args_keep, v, timeout)) ||
+	    (streq(v->name, "moveip") && wait_moveip(cl, args_keep, timeout))) {
 		json_object_put(args_keep);
 		json_object_put(reply);
 		ctlclient_free(cl);

@@ -54,6 +54,36 @@ struct conf_pubaddr {
 	unsigned line;
 };
 
+/* ADDR/PREFIX; addr.ss_family AF_UNSPEC (0) when unset. */
+struct conf_cidr {
+	struct sockaddr_storage addr;
+	unsigned prefix;
+};
+
+/* One line of a NAT gateway or LVS nodes file (CTDB's): "ADDR [slave-only]". */
+struct conf_rolenode {
+	struct sockaddr_storage addr;   /* a node's private address (nodes file) */
+	bool slave_only;                /* never the master */
+	unsigned line;
+};
+
+/* One route of [natgw] static routes: "NET/PREFIX[@GATEWAY]". */
+struct conf_static_route {
+	struct conf_cidr net;
+	struct sockaddr_storage gateway; /* AF_UNSPEC: none given */
+};
+
+/*
+ * One line of the policy routing file (CTDB's per-IP routing):
+ * "PUBLIC_ADDRESS NETWORK/PREFIX [GATEWAY]".
+ */
+struct conf_route {
+	struct sockaddr_storage pubaddr;
+	struct conf_cidr net;
+	struct sockaddr_storage gateway; /* AF_UNSPEC: none (a link route) */
+	unsigned line;
+};
+
 struct herd_conf {
 	char *dir;                      /* the configuration directory */
 	char *file;                     /* path of herd.conf as opened */
@@ -90,6 +120,24 @@ struct herd_conf {
 	bool no_ip_takeover;
 	char *public_addresses_file;    /* relative to dir; "" none */
 
+	/* [natgw] (ctdb(7) NAT GATEWAY) */
+	char *natgw_nodes_file;         /* relative to dir; "" no NAT gateway */
+	struct conf_cidr natgw_public_address;  /* unset on slave-only nodes */
+	char *natgw_public_interface;   /* "" none */
+	struct sockaddr_storage natgw_default_gateway; /* AF_UNSPEC: none */
+	struct conf_cidr natgw_private_network;
+	char *natgw_static_routes_text; /* as written: "NET[@GW] ..."; "" none */
+
+	/* [policy routing] (ctdb(7) POLICY ROUTING) */
+	char *policy_routing_file;      /* relative to dir; "" no policy routing */
+	unsigned policy_rule_preference;
+	unsigned policy_table_low, policy_table_high; /* table ids, inclusive */
+
+	/* [lvs] (ctdb(7) LVS) */
+	char *lvs_nodes_file;           /* relative to dir; "" no LVS */
+	struct sockaddr_storage lvs_public_address; /* AF_UNSPEC: none */
+	char *lvs_public_interface;     /* "" none */
+
 	/* [monitor] */
 	usec_t monitor_interval;
 	char *events_dir;               /* relative to dir */
@@ -112,6 +160,19 @@ struct herd_conf {
 	/* the public_addresses file (may be absent: no addresses) */
 	struct conf_pubaddr *pubaddrs;
 	size_t npubaddrs;
+
+	/* parsed from natgw_static_routes_text */
+	struct conf_static_route *natgw_static_routes;
+	size_t nnatgw_static_routes;
+	/* the natgw nodes file (absent or "": none) */
+	struct conf_rolenode *natgw_nodes;
+	size_t nnatgw_nodes;
+	/* the policy routing file */
+	struct conf_route *policy_routes;
+	size_t npolicy_routes;
+	/* the lvs nodes file */
+	struct conf_rolenode *lvs_nodes;
+	size_t nlvs_nodes;
 };
 
 /* "FILE:LINE: what was wrong, and what was expected" (or "FILE: ..."). */

@@ -239,3 +239,20 @@ int pubaddr_load(const char *path, const struct conf_node *nodes, size_t nnodes,
 	cfile_done(&f);
 	return r;
 }
+
+int pubaddr_parse_one(const char *text, const char *what, struct conf_pubaddr *pa,
+		      struct conf_error *err)
+{
+	struct cfile f = { .path = (char *)what };
+	char buf[512];
+
+	*pa = (struct conf_pubaddr){ 0 };
+	if (strlen(text) >= sizeof(buf))
+		return cfile_error(err, -EINVAL, what, 0, "too long; expected ADDRESS/PREFIX "
+				   "IFACE[,IFACE...]");
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (!skip_blanks(buf)[0])
+		return cfile_error(err, -EINVAL, what, 0, "empty; expected ADDRESS/PREFIX "
+				   "IFACE[,IFACE...]");
+	return parse_line(&f, buf, pa, err);
+}

@@ -27,6 +27,13 @@ int pubaddr_parse(struct cfile *f, const struct conf_node *nodes, size_t nnodes,
 int pubaddr_load(const char *path, const struct conf_node *nodes, size_t nnodes,
 		 struct conf_pubaddr **out, size_t *n, struct conf_error *err);
 
+/*
+ * One address given on a command line (herdctl addip): "ADDR/PREFIX
+ * IFACE[,IFACE...]"; errors start with what ("addip: ...").
+ */
+int pubaddr_parse_one(const char *text, const char *what, struct conf_pubaddr *pa,
+		      struct conf_error *err);
+
 /* "192.168.1.10/24 eth0,eth1" into buf. */
 char *pubaddr_format(char *buf, size_t len, const struct conf_pubaddr *pa);
 
