@@ -196,6 +196,43 @@ int cfile_next(struct cfile *cf, char **line, struct conf_error *err)
 	return 1;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+char *cfile_strip(char *line)
+{
+	char *s = line;
+
+	while (is_blank(*s))
+		s++;
+	for (char *p = s; *p; p++) {
+		if (*p == '#' && (p == s || is_blank(p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	}
+	return s;
+}
+
+char *cfile_word(char **s)
+{
+	char *w = *s, *e;
+
+	while (is_blank(*w))
+		w++;
+	if (!*w) {
+		*s = w;
+		return NULL;
+	}
+	e = w + strcspn(w, " \t");
+	if (*e)
+		*e++ = '\0';
+	*s = e;
+	return w;
+}
+
 void cfile_done(struct cfile *cf)
 {
 	if (!cf)

@@ -46,6 +46,16 @@ int cfile_next(struct cfile *cf, char **line, struct conf_error *err);
 void cfile_done(struct cfile *cf);
 
 /*
+ * For the one-record-per-line files (CTDB's style): cut a comment off line
+ * in place, a '#' that starts the line or follows a blank, and return the
+ * line from its first non-blank character; "" when nothing is left.
+ */
+char *cfile_strip(char *line);
+
+/* The next blank-separated word of *s, NUL-terminated in place; NULL at the end. */
+char *cfile_word(char **s);
+
+/*
  * Fill err with "PATH:LINE: message" (line 0: "PATH: message") and return
  * ret, so that callers can write `return cfile_error(err, -EINVAL, ...)`.
  */

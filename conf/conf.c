@@ -3,9 +3,11 @@
  *
  * conf_load() is a transaction: it reads herd.conf (through conf/ini.c and
  * the table in conf/schema.c), checks what involves several keys, then
- * reads the nodes file (required) and the public_addresses file (optional)
- * that herd.conf names, and hands out a complete struct herd_conf, or
- * nothing and one message that names the file and line. herdd reloads by
+ * reads the nodes file (required), the public_addresses file (optional)
+ * and the NAT gateway, policy routing and LVS files (each when herd.conf
+ * names one), checks what involves several files, and hands out a
+ * complete struct herd_conf, or nothing and one message that names the
+ * file and line. herdd reloads by
  * calling it again and swapping only on success. Nothing here logs.
  *
  * conf_print() writes every key in table order with its canonical value,
@@ -23,6 +25,8 @@
 #include "conf/ini.h"
 #include "conf/nodes.h"
 #include "conf/pubaddr.h"
+#include "conf/rolenodes.h"
+#include "conf/routes.h"
 #include "conf/schema.h"
 #include "conf/value.h"
 
@@ -83,6 +87,9 @@ void conf_free(struct herd_conf *cf)
 	schema_free_values(cf);
 	free(cf->nodes);
 	free(cf->pubaddrs);
+	free(cf->natgw_nodes);
+	free(cf->policy_routes);
+	free(cf->lvs_nodes);
 	free(cf->dir);
 	free(cf->file);
 	free(cf);
@@ -203,12 +210,165 @@ static int parse_conf_file(struct herd_conf *cf, struct key_lines *seen, struct 
 	return r;
 }
 
+/* The line in herd.conf that set a key; 0 when it has its default. */
+static unsigned key_line(const struct key_lines *seen, const char *section, const char *name)
+{
+	const struct schema_key *k = schema_find(section, name);
+
+	return k ? seen->line[schema_key_index(k)] : 0;
+}
+
+/* Whether a key has a value other than empty. */
+static bool key_is_set(const struct herd_conf *cf, const char *section, const char *name)
+{
+	const struct schema_key *k = schema_find(section, name);
+	char buf[VALUE_CIDR_MAX];
+
+	return k && *schema_format(buf, sizeof(buf), cf, k);
+}
+
+/*
+ * [natgw] and [lvs] do nothing without their nodes file: any other key set
+ * without it is a mistake, not something to ignore quietly.
+ */
+static int check_needs_nodes_file(const struct herd_conf *cf, const struct key_lines *seen,
+				  const char *section, const char *role, struct conf_error *err)
+{
+	if (key_is_set(cf, section, "nodes file"))
+		return 0;
+	for (size_t i = 0; i < schema_nkeys(); i++) {
+		const struct schema_key *k = schema_key(i);
+
+		if (!streq(k->section, section) || streq(k->name, "nodes file") ||
+		    !key_is_set(cf, section, k->name))
+			continue;
+		return cfile_error(err, -EINVAL, cf->file, seen->line[i],
+				   "[%s] %s is set but nodes file is not; expected a nodes file "
+				   "to turn %s on, or no other [%s] keys", section, k->name, role,
+				   section);
+	}
+	return 0;
+}
+
+/* Both keys of a pair or neither ("public address" and "public interface"). */
+static int check_pair(const struct herd_conf *cf, const struct key_lines *seen,
+		      const char *section, const char *a, const char *b, const char *expected,
+		      struct conf_error *err)
+{
+	if (key_is_set(cf, section, a) == key_is_set(cf, section, b))
+		return 0;
+	if (!key_is_set(cf, section, a)) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	return cfile_error(err, -EINVAL, cf->file, key_line(seen, section, a),
+			   "[%s] %s is set but %s is not; expected %s", section, a, b, expected);
+}
+
+/* Every address of the NAT gateway has the private network's family. */
+static int check_natgw_family(const struct herd_conf *cf, const struct key_lines *seen,
+			      const char *name, const struct sockaddr_storage *ss,
+			      const char *text, struct conf_error *err)
+{
+	const struct conf_cidr *pn = &cf->natgw_private_network;
+	char net[VALUE_CIDR_MAX];
+
+	if (ss->ss_family == AF_UNSPEC || ss->ss_family == pn->addr.ss_family)
+		return 0;
+	return cfile_error(err, -EINVAL, cf->file, key_line(seen, "natgw", name),
+			   "[natgw] %s %s is %s but private network %s is %s; expected one "
+			   "address family for the whole NAT gateway", name, text,
+			   value_address_family_name(ss), value_format_cidr(net, sizeof(net),
+			   &pn->addr, pn->prefix), value_address_family_name(&pn->addr));
+}
+
+static int check_natgw(const struct herd_conf *cf, const struct key_lines *seen,
+		       struct conf_error *err)
+{
+	char buf[VALUE_CIDR_MAX];
+	int r;
+
+	r = check_needs_nodes_file(cf, seen, "natgw", "the NAT gateway", err);
+	if (r < 0 || !*cf->natgw_nodes_file)
+		return r;
+	if (cf->natgw_private_network.addr.ss_family == AF_UNSPEC)
+		return cfile_error(err, -EINVAL, cf->file, key_line(seen, "natgw", "nodes file"),
+				   "[natgw] nodes file is set but private network is not; expected "
+				   "the network of the nodes' private addresses, e.g. "
+				   "private network = 10.0.0.0/24");
+	r = check_pair(cf, seen, "natgw", "public address", "public interface",
+		       "both, or neither on a slave-only node", err);
+	if (r < 0)
+		return r;
+	r = check_natgw_family(cf, seen, "public address", &cf->natgw_public_address.addr,
+			       value_format_cidr(buf, sizeof(buf), &cf->natgw_public_address.addr,
+						 cf->natgw_public_address.prefix), err);
+	if (r < 0)
+		return r;
+	r = check_natgw_family(cf, seen, "default gateway", &cf->natgw_default_gateway,
+			       sockaddr_format(buf, sizeof(buf), &cf->natgw_default_gateway), err);
+	for (size_t i = 0; r >= 0 && i < cf->nnatgw_static_routes; i++) {
+		const struct conf_cidr *net = &cf->natgw_static_routes[i].net;
+
+		r = check_natgw_family(cf, seen, "static routes", &net->addr,
+				       value_format_cidr(buf, sizeof(buf), &net->addr, net->prefix),
+				       err);
+	}
+	return r;
+}
+
+static int check_policy_routing(const struct herd_conf *cf, const struct key_lines *seen,
+				struct conf_error *err)
+{
+	unsigned lo = cf->policy_table_low, hi = cf->policy_table_high;
+	unsigned line = key_line(seen, "policy routing", "table id low");
+
+	if (key_line(seen, "policy routing", "table id high") > line)
+		line = key_line(seen, "policy routing", "table id high");
+	if (lo > hi)
+		return cfile_error(err, -EINVAL, cf->file, line,
+				   "[policy routing] table id low %u is above table id high %u; "
+				   "expected low <= high", lo, hi);
+	/* RT_TABLE_DEFAULT, RT_TABLE_MAIN and RT_TABLE_LOCAL: the kernel's. */
+	if (lo <= 255 && hi >= 253)
+		return cfile_error(err, -EINVAL, cf->file, line,
+				   "[policy routing] table ids %u to %u include 253 to 255, the "
+				   "kernel's default, main and local tables; expected a range below "
+				   "253 or above 255", lo, hi);
+	return 0;
+}
+
+static int check_lvs(const struct herd_conf *cf, const struct key_lines *seen,
+		     struct conf_error *err)
+{
+	static const struct {
+		const char *key, *expected;
+	} required[] = {
+		{ "public address", "the address clients connect to" },
+		{ "public interface", "the interface the LVS master answers on" },
+	};
+	int r;
+
+	r = check_needs_nodes_file(cf, seen, "lvs", "LVS", err);
+	if (r < 0 || !*cf->lvs_nodes_file)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(required); i++)
+		if (!key_is_set(cf, "lvs", required[i].key))
+			return cfile_error(err, -EINVAL, cf->file, key_line(seen, "lvs", "nodes file"),
+					   "[lvs] nodes file is set but %s is not; expected %s",
+					   required[i].key, required[i].expected);
+	return 0;
+}
+
 /* Checks that involve more than one key, or the directory. */
 static int check_conf(const struct herd_conf *cf, const struct key_lines *seen,
 		      struct conf_error *err)
 {
 	const struct schema_key *k = schema_find("paths", "run dir");
 	_cleanup_(freep) char *sock = conf_socket_path(cf);
+	int r;
 
 	if (!sock)
 		return oom(err);
@@ -221,26 +381,100 @@ static int check_conf(const struct herd_conf *cf, const struct key_lines *seen,
 				   cfile_quote(q, sizeof(q), cf->run_dir), strlen(sock),
 				   SOCKET_PATH_MAX);
 	}
-	return 0;
+	r = check_natgw(cf, seen, err);
+	if (r >= 0)
+		r = check_policy_routing(cf, seen, err);
+	if (r >= 0)
+		r = check_lvs(cf, seen, err);
+	return r;
 }
 
+/* The files herd.conf names, each resolved against the directory. */
 static int load_lists(struct herd_conf *cf, struct conf_error *err)
 {
 	_cleanup_(freep) char *nodes = conf_path(cf, cf->nodes_file);
-	_cleanup_(freep) char *pubaddrs = NULL;
+	_cleanup_(freep) char *pubaddrs = conf_path(cf, cf->public_addresses_file);
+	_cleanup_(freep) char *natgw = conf_path(cf, cf->natgw_nodes_file);
+	_cleanup_(freep) char *routes = conf_path(cf, cf->policy_routing_file);
+	_cleanup_(freep) char *lvs = conf_path(cf, cf->lvs_nodes_file);
 	int r;
 
-	if (!nodes)
+	if (!nodes || !pubaddrs || !natgw || !routes || !lvs)
 		return oom(err);
 	r = nodes_load(nodes, &cf->nodes, &cf->nnodes, err);
-	if (r < 0)
-		return r;
-	if (!*cf->public_addresses_file)
+	if (r >= 0 && *pubaddrs)
+		r = pubaddr_load(pubaddrs, cf->nodes, cf->nnodes, &cf->pubaddrs, &cf->npubaddrs,
+				 err);
+	if (r >= 0 && *natgw)
+		r = rolenodes_load(natgw, cf->nodes, cf->nnodes, &cf->natgw_nodes,
+				   &cf->nnatgw_nodes, err);
+	if (r >= 0 && *routes)
+		r = routes_load(routes, cf->pubaddrs, cf->npubaddrs, &cf->policy_routes,
+				&cf->npolicy_routes, err);
+	if (r >= 0 && *lvs)
+		r = rolenodes_load(lvs, cf->nodes, cf->nnodes, &cf->lvs_nodes, &cf->nlvs_nodes,
+				   err);
+	return r;
+}
+
+/*
+ * The NAT gateway and LVS addresses belong to their role: neither a public
+ * address herd moves nor a node's own private address.
+ */
+static int check_role_address(const struct herd_conf *cf, const struct key_lines *seen,
+			      const char *section, const struct sockaddr_storage *ss,
+			      struct conf_error *err)
+{
+	char a[VALUE_ADDR_MAX];
+	const struct conf_node *node;
+
+	if (ss->ss_family == AF_UNSPEC)
 		return 0;
-	pubaddrs = conf_path(cf, cf->public_addresses_file);
-	if (!pubaddrs)
-		return oom(err);
-	return pubaddr_load(pubaddrs, cf->nodes, cf->nnodes, &cf->pubaddrs, &cf->npubaddrs, err);
+	sockaddr_format(a, sizeof(a), ss);
+	for (size_t i = 0; i < cf->npubaddrs; i++)
+		if (sockaddr_equal_addr(&cf->pubaddrs[i].addr, ss))
+			return cfile_error(err, -EINVAL, cf->file,
+					   key_line(seen, section, "public address"),
+					   "[%s] public address %s is also in the public addresses "
+					   "file (line %u); expected an address herd does not move "
+					   "between nodes", section, a, cf->pubaddrs[i].line);
+	node = nodes_find_address(cf->nodes, cf->nnodes, ss);
+	if (node)
+		return cfile_error(err, -EINVAL, cf->file, key_line(seen, section, "public address"),
+				   "[%s] public address %s is node %u's private address; "
+				   "expected an address that is not in the nodes file", section, a,
+				   node->pnn);
+	return 0;
+}
+
+/* Checks that involve herd.conf and the files it names. */
+static int check_lists(const struct herd_conf *cf, const struct key_lines *seen,
+		       struct conf_error *err)
+{
+	const struct conf_cidr *pn = &cf->natgw_private_network;
+	int r;
+
+	/* The slaves route through the master's address from the natgw nodes file. */
+	for (size_t i = 0; i < cf->nnatgw_nodes; i++) {
+		const struct conf_rolenode *rn = &cf->natgw_nodes[i];
+		char a[VALUE_ADDR_MAX], net[VALUE_CIDR_MAX];
+		_cleanup_(freep) char *path = NULL;
+
+		if (value_cidr_contains(&pn->addr, pn->prefix, &rn->addr))
+			continue;
+		path = conf_path(cf, cf->natgw_nodes_file);
+		if (!path)
+			return oom(err);
+		return cfile_error(err, -EINVAL, path, rn->line,
+				   "%s is not in the private network %s; expected the nodes' "
+				   "addresses on [natgw] private network",
+				   sockaddr_format(a, sizeof(a), &rn->addr),
+				   value_format_cidr(net, sizeof(net), &pn->addr, pn->prefix));
+	}
+	r = check_role_address(cf, seen, "natgw", &cf->natgw_public_address.addr, err);
+	if (r >= 0)
+		r = check_role_address(cf, seen, "lvs", &cf->lvs_public_address, err);
+	return r;
 }
 
 int conf_load(const char *dir, const char *file, struct herd_conf **out,
@@ -282,6 +516,8 @@ int conf_load(const char *dir, const char *file, struct herd_conf **out,
 		r = check_conf(cf, &seen, err);
 	if (r >= 0)
 		r = load_lists(cf, err);
+	if (r >= 0)
+		r = check_lists(cf, &seen, err);
 	if (r < 0) {
 		conf_free(cf);
 		return r;
@@ -322,11 +558,27 @@ static void print_lists(FILE *f, const struct herd_conf *cf)
 			nodes_format(buf, sizeof(buf), &cf->nodes[i]));
 	if (!cf->npubaddrs) {
 		fprintf(f, "# public addresses: none\n");
-		return;
+	} else {
+		fprintf(f, "# public addresses: %zu\n", cf->npubaddrs);
+		for (size_t i = 0; i < cf->npubaddrs; i++)
+			fprintf(f, "#   %s\n", pubaddr_format(buf, sizeof(buf), &cf->pubaddrs[i]));
 	}
-	fprintf(f, "# public addresses: %zu\n", cf->npubaddrs);
-	for (size_t i = 0; i < cf->npubaddrs; i++)
-		fprintf(f, "#   %s\n", pubaddr_format(buf, sizeof(buf), &cf->pubaddrs[i]));
+	/* The role and routing files only when herd.conf names them. */
+	if (*cf->natgw_nodes_file) {
+		fprintf(f, "# natgw nodes: %zu\n", cf->nnatgw_nodes);
+		for (size_t i = 0; i < cf->nnatgw_nodes; i++)
+			fprintf(f, "#   %s\n", rolenodes_format(buf, sizeof(buf), &cf->natgw_nodes[i]));
+	}
+	if (*cf->policy_routing_file) {
+		fprintf(f, "# policy routes: %zu\n", cf->npolicy_routes);
+		for (size_t i = 0; i < cf->npolicy_routes; i++)
+			fprintf(f, "#   %s\n", routes_format(buf, sizeof(buf), &cf->policy_routes[i]));
+	}
+	if (*cf->lvs_nodes_file) {
+		fprintf(f, "# lvs nodes: %zu\n", cf->nlvs_nodes);
+		for (size_t i = 0; i < cf->nlvs_nodes; i++)
+			fprintf(f, "#   %s\n", rolenodes_format(buf, sizeof(buf), &cf->lvs_nodes[i]));
+	}
 }
 
 void conf_print(FILE *f, const struct herd_conf *cf)
@@ -339,7 +591,7 @@ void conf_print(FILE *f, const struct herd_conf *cf)
 		fprintf(f, "\n[%s]\n", section);
 		for (size_t i = 0; i < schema_nkeys(); i++) {
 			const struct schema_key *k = schema_key(i);
-			char buf[64];
+			char buf[VALUE_CIDR_MAX];
 
 			if (!streq(k->section, section))
 				continue;

@@ -77,8 +77,9 @@ static int parse_section(char *line, struct ini_token *tok, const char **why)
 		return -EINVAL;
 	}
 	*close = '\0';
-	name = skip_blanks(line + 1);
-	trim_end(name);
+	/* As in keys: "[ policy   routing ]" is [policy routing]. */
+	name = line + 1;
+	squeeze_blanks(name);
 	if (!*name) {
 		*why = "empty section name; expected [section]";
 		return -EINVAL;

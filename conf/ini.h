@@ -4,7 +4,8 @@
  * Syntax (herd.conf(5) is the user's description):
  *
  *   # comment            whole-line comment (also "; comment", as in smb.conf)
- *   [section]            whitespace inside the brackets is ignored
+ *   [section]            whitespace around the name is ignored, and runs
+ *                        of blanks inside it count as one space
  *   key = value          whitespace around key, '=' and value is trimmed;
  *                        runs of blanks inside a key count as one space
  *   key = value # note   '#' after a blank starts a comment

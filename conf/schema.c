@@ -24,7 +24,7 @@ static_assert(sizeof(enum ip_allocation) == sizeof(int), "enum fields are stored
 
 static const char *const sections[] = {
 	"cluster", "membership", "paths", "control", "logging",
-	"failover", "monitor", "mail", "snmp",
+	"failover", "natgw", "policy routing", "lvs", "monitor", "mail", "snmp",
 };
 
 static const struct value_enum log_levels[] = {
@@ -109,6 +109,58 @@ static const struct schema_key keys[] = {
 	{ "failover", "public addresses file", SCHEMA_PATH, "public_addresses",
 	  OFF(public_addresses_file), .empty_ok = true,
 	  .doc = "The public addresses file; empty or absent: no public addresses." },
+
+	/* [natgw]: ctdb(7) NAT GATEWAY; conf/conf.c checks the keys together. */
+	{ "natgw", "nodes file", SCHEMA_PATH, "", OFF(natgw_nodes_file), .empty_ok = true,
+	  .doc = "The NAT gateway nodes file: the nodes that share one outgoing address "
+		 "through the NAT gateway master; empty: no NAT gateway." },
+	{ "natgw", "public address", SCHEMA_CIDR, "", OFF(natgw_public_address),
+	  .empty_ok = true,
+	  .doc = "Address and prefix length the NAT gateway master puts on the public "
+		 "interface; empty on a slave-only node." },
+	{ "natgw", "public interface", SCHEMA_IFNAME, "", OFF(natgw_public_interface),
+	  .empty_ok = true,
+	  .doc = "Interface the NAT gateway master puts the public address on." },
+	{ "natgw", "default gateway", SCHEMA_ADDRESS, "", OFF(natgw_default_gateway),
+	  .empty_ok = true,
+	  .doc = "Router the NAT gateway master sends the static routes through when a "
+		 "route names none." },
+	{ "natgw", "private network", SCHEMA_NETWORK, "", OFF(natgw_private_network),
+	  .empty_ok = true,
+	  .doc = "Network of the nodes' private addresses, whose traffic the NAT gateway "
+		 "master masquerades." },
+	{ "natgw", "static routes", SCHEMA_ROUTES, "", OFF(natgw_static_routes_text),
+	  .list_offset = OFF(natgw_static_routes), .count_offset = OFF(nnatgw_static_routes),
+	  .empty_ok = true,
+	  .doc = "Networks reached through the NAT gateway, as NETWORK/PREFIX[@GATEWAY] "
+		 "separated by blanks or commas; empty: the default route only." },
+
+	/* [policy routing]: ctdb(7) POLICY ROUTING */
+	{ "policy routing", "routes file", SCHEMA_PATH, "", OFF(policy_routing_file),
+	  .empty_ok = true,
+	  .doc = "The policy routing file: routes for the traffic from each public "
+		 "address; empty: no policy routing." },
+	{ "policy routing", "rule preference", SCHEMA_UINT, "100", OFF(policy_rule_preference),
+	  .min = 1, .max = 32765,
+	  .doc = "Preference of the routing rule that sends traffic from a public address "
+		 "to its own routing table." },
+	{ "policy routing", "table id low", SCHEMA_UINT, "1000", OFF(policy_table_low),
+	  .min = 1, .max = INT32_MAX,
+	  .doc = "Lowest routing table number given to a public address." },
+	{ "policy routing", "table id high", SCHEMA_UINT, "9000", OFF(policy_table_high),
+	  .min = 1, .max = INT32_MAX,
+	  .doc = "Highest routing table number given to a public address." },
+
+	/* [lvs]: ctdb(7) LVS */
+	{ "lvs", "nodes file", SCHEMA_PATH, "", OFF(lvs_nodes_file), .empty_ok = true,
+	  .doc = "The LVS nodes file: the nodes that serve the LVS address, balanced by "
+		 "the LVS master; empty: no LVS." },
+	{ "lvs", "public address", SCHEMA_ADDRESS, "", OFF(lvs_public_address),
+	  .empty_ok = true,
+	  .doc = "The one address clients connect to, on every LVS node." },
+	{ "lvs", "public interface", SCHEMA_IFNAME, "", OFF(lvs_public_interface),
+	  .empty_ok = true,
+	  .doc = "Interface on which the LVS master answers for the public address." },
 
 	/* [monitor] */
 	{ "monitor", "interval", SCHEMA_DURATION, "5s", OFF(monitor_interval),
@@ -240,6 +292,11 @@ const char *schema_type_name(enum schema_type t)
 	case SCHEMA_HOSTPORT: return "host:port";
 	case SCHEMA_EMAIL: return "mail address";
 	case SCHEMA_GROUP: return "group";
+	case SCHEMA_IFNAME: return "interface";
+	case SCHEMA_ADDRESS: return "address";
+	case SCHEMA_CIDR: return "address/prefix";
+	case SCHEMA_NETWORK: return "network";
+	case SCHEMA_ROUTES: return "routes";
 	}
 	return "value";
 }
@@ -341,6 +398,12 @@ static int check_string(const struct schema_key *k, const char *text, struct sch
 		what = "bad mail address";
 		expect = expect ? expect : "an address like root@localhost";
 		break;
+	case SCHEMA_IFNAME:
+		ok = value_is_ifname(text);
+		what = "bad interface name";
+		expect = expect ? expect
+				: "1 to 15 characters without '/', ':' or blanks, e.g. eth0";
+		break;
 	default:
 		ok = false;
 		break;
@@ -388,6 +451,205 @@ static int set_number(struct herd_conf *cf, const struct schema_key *k, const ch
 	if (r < 0 || ((us < k->min || us > k->max) && !(us == 0 && k->zero_ok)))
 		return why_set(why, -ERANGE, "duration", text, " out of range", expected);
 	*FIELD(cf, k, usec_t) = us;
+	return 0;
+}
+
+/* "" for a key that may be empty: 1 (leave the value unset); else 0 or -EINVAL. */
+static int check_empty(const struct schema_key *k, const char *text, const char *expected,
+		       struct schema_why *why)
+{
+	if (*text)
+		return 0;
+	if (k->empty_ok)
+		return 1;
+	snprintf(why->problem, sizeof(why->problem), "empty value");
+	snprintf(why->expected, sizeof(why->expected), "%s", expected);
+	return -EINVAL;
+}
+
+static int set_address(struct herd_conf *cf, const struct schema_key *k, const char *text,
+		       struct schema_why *why)
+{
+	struct sockaddr_storage ss = { 0 };
+	int r = check_empty(k, text, "an IPv4 or IPv6 address", why);
+
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (value_parse_address(text, &ss) < 0)
+			return why_set(why, -EINVAL, "bad address", text, NULL,
+				       "an IPv4 or IPv6 address, e.g. 192.168.1.1 or 2001:db8::1");
+		if (!value_address_is_unicast(&ss))
+			return why_set(why, -EINVAL, "address", text, " is not unicast",
+				       "a unicast address");
+	}
+	*FIELD(cf, k, struct sockaddr_storage) = ss;
+	return 0;
+}
+
+/*
+ * ADDRESS/PREFIX (network: NETWORK/PREFIX, host bits clear) with a prefix
+ * length from min_prefix into *out: 0, or -EINVAL with why.
+ */
+static int parse_cidr(const char *text, unsigned min_prefix, bool network,
+		      struct conf_cidr *out, struct schema_why *why)
+{
+	const char *form = network ? "NETWORK/PREFIX, e.g. 192.168.1.0/24"
+				   : "ADDRESS/PREFIX, e.g. 192.168.1.10/24";
+	char expected[128], masked_text[VALUE_CIDR_MAX];
+	struct conf_cidr c = { .prefix = 0 };
+	struct sockaddr_storage masked;
+	int r;
+
+	r = value_parse_cidr(text, min_prefix, &c.addr, &c.prefix);
+	if (r == -ERANGE) {
+		snprintf(expected, sizeof(expected), "%u to 32 for IPv4, %u to 128 for IPv6",
+			 min_prefix, min_prefix);
+		return why_set(why, -EINVAL, "prefix length out of range in", text, NULL,
+			       expected);
+	}
+	if (r < 0 && !strchr(text, '/'))
+		return why_set(why, -EINVAL, "missing prefix length in", text, NULL, form);
+	if (r < 0) {
+		snprintf(expected, sizeof(expected), "an IPv4 or IPv6 %s: %s",
+			 network ? "network" : "address", form);
+		return why_set(why, -EINVAL, network ? "bad network" : "bad address/prefix", text,
+			       NULL, expected);
+	}
+	if (network && !value_cidr_is_network(&c.addr, c.prefix)) {
+		masked = c.addr;
+		value_cidr_mask(&masked, c.prefix);
+		snprintf(expected, sizeof(expected), "the network address %s",
+			 value_format_cidr(masked_text, sizeof(masked_text), &masked, c.prefix));
+		return why_set(why, -EINVAL, "host bits set in", text, NULL, expected);
+	}
+	*out = c;
+	return 0;
+}
+
+static int set_cidr(struct herd_conf *cf, const struct schema_key *k, const char *text,
+		    struct schema_why *why)
+{
+	bool network = k->type == SCHEMA_NETWORK;
+	struct conf_cidr c = { .prefix = 0 };
+	int r = check_empty(k, text, network ? "NETWORK/PREFIX" : "ADDRESS/PREFIX", why);
+
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		r = parse_cidr(text, 1, network, &c, why);
+		if (r < 0)
+			return r;
+		if (!network && !value_address_is_unicast(&c.addr))
+			return why_set(why, -EINVAL, "address", text, " is not unicast",
+				       "a unicast address with a prefix length");
+	}
+	*FIELD(cf, k, struct conf_cidr) = c;
+	return 0;
+}
+
+/* One static route NETWORK/PREFIX[@GATEWAY], written into word, into *rt. */
+static int parse_static_route(char *word, struct conf_static_route *rt,
+			      struct schema_why *why)
+{
+	char q[CFILE_QUOTE_MAX];
+	char *at = strchr(word, '@');
+	struct conf_static_route route = { .net.prefix = 0 };
+	int r;
+
+	cfile_quote(q, sizeof(q), word);
+	if (at)
+		*at++ = '\0';
+	r = parse_cidr(word, 0, true, &route.net, why);
+	if (r < 0)
+		return r;
+	if (at) {
+		if (value_parse_address(at, &route.gateway) < 0) {
+			snprintf(why->problem, sizeof(why->problem), "bad gateway in route %s", q);
+			snprintf(why->expected, sizeof(why->expected),
+				 "NETWORK/PREFIX@GATEWAY with an IPv4 or IPv6 gateway address");
+			return -EINVAL;
+		}
+		if (!value_address_is_unicast(&route.gateway) ||
+		    route.gateway.ss_family != route.net.addr.ss_family) {
+			snprintf(why->problem, sizeof(why->problem), "bad gateway in route %s", q);
+			snprintf(why->expected, sizeof(why->expected),
+				 "a unicast %s gateway for an %s network",
+				 value_address_family_name(&route.net.addr),
+				 value_address_family_name(&route.net.addr));
+			return -EINVAL;
+		}
+	}
+	*rt = route;
+	return 0;
+}
+
+/*
+ * SCHEMA_ROUTES: NETWORK/PREFIX[@GATEWAY] separated by blanks or commas
+ * (CTDB_NATGW_STATIC_ROUTES takes blanks). Stores the normalized text and
+ * the parsed routes together, or neither.
+ */
+static int set_routes(struct herd_conf *cf, const struct schema_key *k, const char *text,
+		      struct schema_why *why)
+{
+	_cleanup_(freep) char *copy = strdup(text), *norm = NULL;
+	_cleanup_(freep) struct conf_static_route *rts = NULL;
+	struct conf_static_route **list;
+	size_t n = 0, len = 0, off = 0;
+	char *save = NULL;
+	char **field;
+	int r;
+
+	if (!copy)
+		return -ENOMEM;
+	r = check_empty(k, text, "NETWORK/PREFIX[@GATEWAY] ...", why);
+	if (r < 0)
+		return r;
+	/* At most one route per two bytes of text ("a,b"). */
+	rts = calloc(strlen(text) / 2 + 1, sizeof(*rts));
+	if (!rts)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		char net[VALUE_CIDR_MAX];
+
+		r = parse_static_route(w, &rts[n], why);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			if (sockaddr_equal_addr(&rts[i].net.addr, &rts[n].net.addr) &&
+			    rts[i].net.prefix == rts[n].net.prefix) {
+				value_format_cidr(net, sizeof(net), &rts[n].net.addr,
+						  rts[n].net.prefix);
+				snprintf(why->problem, sizeof(why->problem),
+					 "network %s routed twice", net);
+				snprintf(why->expected, sizeof(why->expected),
+					 "each network once, with at most one gateway");
+				return -EINVAL;
+			}
+		n++;
+	}
+	len = n * (VALUE_CIDR_MAX + VALUE_ADDR_MAX + 2) + 1;
+	norm = malloc(len);
+	if (!norm)
+		return -ENOMEM;
+	norm[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char net[VALUE_CIDR_MAX], gw[VALUE_ADDR_MAX];
+		bool has_gw = rts[i].gateway.ss_family != AF_UNSPEC;
+
+		off += (size_t)snprintf(norm + off, len - off, "%s%s%s%s", i ? " " : "",
+					value_format_cidr(net, sizeof(net), &rts[i].net.addr,
+							  rts[i].net.prefix),
+					has_gw ? "@" : "",
+					has_gw ? sockaddr_format(gw, sizeof(gw), &rts[i].gateway) : "");
+	}
+	field = FIELD(cf, k, char *);
+	free(*field);
+	*field = TAKE_PTR(norm);
+	list = (struct conf_static_route **)(void *)((char *)cf + k->list_offset);
+	free(*list);
+	*list = n ? TAKE_PTR(rts) : NULL;
+	*(size_t *)(void *)((char *)cf + k->count_offset) = n;
 	return 0;
 }
 
@@ -441,6 +703,13 @@ int schema_set(struct herd_conf *cf, const struct schema_key *k, const char *tex
 			return r;
 		*(gid_t *)(void *)((char *)cf + k->gid_offset) = gid;
 		return 0;
+	case SCHEMA_ADDRESS:
+		return set_address(cf, k, text, why);
+	case SCHEMA_CIDR:
+	case SCHEMA_NETWORK:
+		return set_cidr(cf, k, text, why);
+	case SCHEMA_ROUTES:
+		return set_routes(cf, k, text, why);
 	default:
 		r = check_string(k, text, why);
 		if (r < 0)
@@ -478,6 +747,19 @@ const char *schema_format(char *buf, size_t len, const struct herd_conf *cf,
 		s = value_enum_name(k->names, *CFIELD(cf, k, int));
 		snprintf(buf, len, "%s", s ? s : "?");
 		return buf;
+	case SCHEMA_ADDRESS: {
+		const struct sockaddr_storage *ss = CFIELD(cf, k, struct sockaddr_storage);
+
+		if (ss->ss_family == AF_UNSPEC)
+			return "";
+		return sockaddr_format(buf, len, ss);
+	}
+	case SCHEMA_CIDR:
+	case SCHEMA_NETWORK: {
+		const struct conf_cidr *c = CFIELD(cf, k, struct conf_cidr);
+
+		return value_format_cidr(buf, len, &c->addr, c->prefix);
+	}
 	default:
 		s = *CFIELD(cf, k, char *);
 		return s ? s : "";
@@ -487,19 +769,31 @@ const char *schema_format(char *buf, size_t len, const struct herd_conf *cf,
 void schema_free_values(struct herd_conf *cf)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		switch (keys[i].type) {
+		const struct schema_key *k = &keys[i];
+
+		switch (k->type) {
 		case SCHEMA_BOOL:
 		case SCHEMA_UINT:
 		case SCHEMA_DURATION:
 		case SCHEMA_ENUM:
-			break;
-		default: {
-			char **field = FIELD(cf, &keys[i], char *);
+		case SCHEMA_ADDRESS:
+		case SCHEMA_CIDR:
+		case SCHEMA_NETWORK:
+			continue;
+		case SCHEMA_ROUTES: {
+			struct conf_static_route **list =
+				(struct conf_static_route **)(void *)((char *)cf + k->list_offset);
 
-			free(*field);
-			*field = NULL;
+			free(*list);
+			*list = NULL;
+			*(size_t *)(void *)((char *)cf + k->count_offset) = 0;
 			break;
 		}
+		default:
+			break;
 		}
+		/* The string: every other type, SCHEMA_ROUTES' text included. */
+		free(*FIELD(cf, k, char *));
+		*FIELD(cf, k, char *) = NULL;
 	}
 }

@@ -26,6 +26,13 @@ enum schema_type {
 	SCHEMA_HOSTPORT,                /* char *: HOST:PORT */
 	SCHEMA_EMAIL,                   /* char *: LOCAL@DOMAIN */
 	SCHEMA_GROUP,                   /* char * and the gid_t at gid_offset */
+	SCHEMA_IFNAME,                  /* char *: value_is_ifname() */
+	SCHEMA_ADDRESS,                 /* struct sockaddr_storage: unicast; "" AF_UNSPEC */
+	SCHEMA_CIDR,                    /* struct conf_cidr: unicast ADDRESS/PREFIX */
+	SCHEMA_NETWORK,                 /* struct conf_cidr: NETWORK/PREFIX, no host bits */
+	SCHEMA_ROUTES,                  /* char * (normalized) and the parsed routes:
+					 * struct conf_static_route * at list_offset,
+					 * size_t at count_offset */
 };
 
 struct schema_key {
@@ -35,6 +42,8 @@ struct schema_key {
 	const char *def;                /* the default, as herd.conf text */
 	size_t offset;                  /* offsetof(struct herd_conf, field) */
 	size_t gid_offset;              /* SCHEMA_GROUP: the resolved gid */
+	size_t list_offset;             /* SCHEMA_ROUTES: the parsed array */
+	size_t count_offset;            /* SCHEMA_ROUTES: its length */
 	uint64_t min, max;              /* SCHEMA_UINT, SCHEMA_DURATION */
 	const struct value_enum *names; /* SCHEMA_ENUM */
 	bool empty_ok;                  /* string types: "" is allowed */
@@ -84,12 +93,13 @@ int schema_set_defaults(struct herd_conf *cf, struct schema_why *why);
 
 /*
  * The value of k in cf in canonical form (not yet quoted for herd.conf):
- * the stored string itself for string types, else buf.
+ * the stored string itself for string types, else buf (VALUE_CIDR_MAX
+ * bytes are enough for every type but strings).
  */
 const char *schema_format(char *buf, size_t len, const struct herd_conf *cf,
 			  const struct schema_key *k);
 
-/* Free the strings the table owns in cf and set them to NULL. */
+/* Free the strings (and parsed lists) the table owns in cf and set them to NULL. */
 void schema_free_values(struct herd_conf *cf);
 
 #endif

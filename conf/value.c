@@ -259,6 +259,102 @@ unsigned value_address_bits(const struct sockaddr_storage *ss)
 	return ss->ss_family == AF_INET6 ? 128 : 32;
 }
 
+const char *value_address_family_name(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* ---- networks: ADDRESS/PREFIX ------------------------------------------ */
+
+int value_parse_cidr(const char *s, unsigned min_prefix, struct sockaddr_storage *addr,
+		     unsigned *prefix)
+{
+	char a[VALUE_ADDR_MAX];
+	const char *slash = strchr(s, '/');
+	struct sockaddr_storage ss;
+	uint64_t p;
+	size_t n;
+	int r;
+
+	if (!slash)
+		return -EINVAL;
+	n = (size_t)(slash - s);
+	if (n == 0 || n >= sizeof(a))
+		return -EINVAL;
+	memcpy(a, s, n);
+	a[n] = '\0';
+	if (value_parse_address(a, &ss) < 0)
+		return -EINVAL;
+	r = value_parse_uint(slash + 1, min_prefix, value_address_bits(&ss), &p);
+	if (r < 0)
+		return r;
+	*addr = ss;
+	*prefix = (unsigned)p;
+	return 0;
+}
+
+char *value_format_cidr(char *buf, size_t len, const struct sockaddr_storage *addr,
+			unsigned prefix)
+{
+	char a[VALUE_ADDR_MAX];
+
+	if (addr->ss_family != AF_INET && addr->ss_family != AF_INET6) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	snprintf(buf, len, "%s/%u", sockaddr_format(a, sizeof(a), addr), prefix);
+	return buf;
+}
+
+/* The address bytes of ss (network order) and their number; NULL if not IP. */
+static unsigned char *address_bytes(struct sockaddr_storage *ss, size_t *n)
+{
+	if (ss->ss_family == AF_INET) {
+		*n = 4;
+		return (unsigned char *)&((struct sockaddr_in *)ss)->sin_addr;
+	}
+	if (ss->ss_family == AF_INET6) {
+		*n = 16;
+		return ((struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+	}
+	*n = 0;
+	return NULL;
+}
+
+void value_cidr_mask(struct sockaddr_storage *addr, unsigned prefix)
+{
+	size_t n;
+	unsigned char *b = address_bytes(addr, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned keep = prefix > 8 * i ? prefix - 8 * (unsigned)i : 0;
+
+		if (keep < 8)
+			b[i] &= (unsigned char)(0xff00u >> keep);
+	}
+}
+
+bool value_cidr_is_network(const struct sockaddr_storage *addr, unsigned prefix)
+{
+	struct sockaddr_storage net = *addr;
+
+	value_cidr_mask(&net, prefix);
+	return sockaddr_equal_addr(&net, addr);
+}
+
+bool value_cidr_contains(const struct sockaddr_storage *net, unsigned prefix,
+			 const struct sockaddr_storage *addr)
+{
+	struct sockaddr_storage a = *addr, n = *net;
+
+	if (net->ss_family != addr->ss_family)
+		return false;
+	value_cidr_mask(&a, prefix);
+	value_cidr_mask(&n, prefix);
+	return sockaddr_equal_addr(&a, &n);
+}
+
 /* ---- names ------------------------------------------------------------- */
 
 bool value_is_hostname(const char *s)

@@ -19,6 +19,8 @@
 
 /* Long enough for any address sockaddr_format() prints. */
 #define VALUE_ADDR_MAX 46
+/* Long enough for any ADDRESS/PREFIX value_format_cidr() prints. */
+#define VALUE_CIDR_MAX (VALUE_ADDR_MAX + 4)
 /* Long enough for any duration value_format_duration() prints. */
 #define VALUE_DURATION_MAX 32
 
@@ -46,6 +48,26 @@ bool value_address_is_unicast(const struct sockaddr_storage *ss);
 /* Addresses compare and print with sockaddr_equal_addr() and sockaddr_format(). */
 /* Bits in an address of this family: 32 or 128. */
 unsigned value_address_bits(const struct sockaddr_storage *ss);
+/* "IPv4" or "IPv6", for messages. */
+const char *value_address_family_name(const struct sockaddr_storage *ss);
+
+/*
+ * ADDRESS/PREFIX, the prefix length from min_prefix to the family's bits.
+ * -EINVAL: no '/', no address before it or no number after it; -ERANGE: a
+ * prefix length out of range. Host bits may be set (see value_cidr_*).
+ */
+int value_parse_cidr(const char *s, unsigned min_prefix, struct sockaddr_storage *addr,
+		     unsigned *prefix);
+/* "192.168.1.0/24" into buf; "" for an address that is not IP. */
+char *value_format_cidr(char *buf, size_t len, const struct sockaddr_storage *addr,
+			unsigned prefix);
+/* Clear the host bits of addr past prefix: the network it lies in. */
+void value_cidr_mask(struct sockaddr_storage *addr, unsigned prefix);
+/* Whether addr has no host bits set past prefix (a network address). */
+bool value_cidr_is_network(const struct sockaddr_storage *addr, unsigned prefix);
+/* Whether addr lies in net/prefix (same family, same leading bits). */
+bool value_cidr_contains(const struct sockaddr_storage *net, unsigned prefix,
+			 const struct sockaddr_storage *addr);
 
 /* A DNS host name (RFC 1123 labels) or an IPv4 address. */
 bool value_is_hostname(const char *s);

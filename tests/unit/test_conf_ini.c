@@ -38,6 +38,8 @@ static const struct line_case cases[] = {
 	{ "[cluster] # the cluster", 0, INI_SECTION, "cluster", NULL, NULL },
 	{ "[cluster]# tight", 0, INI_SECTION, "cluster", NULL, NULL },
 	{ "[Cluster]", 0, INI_SECTION, "Cluster", NULL, NULL },
+	{ "[policy routing]", 0, INI_SECTION, "policy routing", NULL, NULL },
+	{ "[ policy \t  routing ]", 0, INI_SECTION, "policy routing", NULL, NULL },
 	{ "[cluster", -EINVAL, INI_BLANK, NULL, NULL,
 	  "unterminated section header; expected [section]" },
 	{ "[]", -EINVAL, INI_BLANK, NULL, NULL, "empty section name; expected [section]" },

@@ -56,6 +56,7 @@ static int teardown(void **state)
 {
 	static const char *const names[] = {
 		"herd.conf", "nodes", "public_addresses", "other.conf", "nodes2", "printed.conf",
+		"extra", "natgw_nodes", "routes", "lvs_nodes",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -112,7 +113,16 @@ static void test_lists(void **state)
 			    "recovery lock lease");
 	assert_string_equal(schema_section_list(buf, sizeof(buf)),
 			    "[cluster], [membership], [paths], [control], [logging], "
-			    "[failover], [monitor], [mail], [snmp]");
+			    "[failover], [natgw], [policy routing], [lvs], [monitor], [mail], "
+			    "[snmp]");
+	assert_string_equal(schema_key_list(buf, sizeof(buf), "natgw"),
+			    "nodes file, public address, public interface, default gateway, "
+			    "private network, static routes");
+	assert_string_equal(schema_key_list(buf, sizeof(buf), "policy routing"),
+			    "routes file, rule preference, table id low, table id high");
+	assert_string_equal(schema_key_list(buf, sizeof(buf), "lvs"),
+			    "nodes file, public address, public interface");
+	assert_int_equal(schema_section_index("policy routing"), 7);
 	assert_int_equal(schema_section_index("nope"), -ENOENT);
 	assert_null(schema_find("cluster", "interval"));
 	assert_string_equal(ip_allocation_name(IP_ALLOC_NONDETERMINISTIC), "nondeterministic");
@@ -252,9 +262,27 @@ static void test_load_defaults(void **state)
 	assert_string_equal(cf->mail_to, "root@localhost");
 	assert_string_equal(cf->mail_from, "herd@localhost");
 	assert_string_equal(cf->agentx_socket, "/var/agentx/master");
+	assert_string_equal(cf->natgw_nodes_file, "");
+	assert_int_equal(cf->natgw_public_address.addr.ss_family, AF_UNSPEC);
+	assert_string_equal(cf->natgw_public_interface, "");
+	assert_int_equal(cf->natgw_default_gateway.ss_family, AF_UNSPEC);
+	assert_int_equal(cf->natgw_private_network.addr.ss_family, AF_UNSPEC);
+	assert_string_equal(cf->natgw_static_routes_text, "");
+	assert_null(cf->natgw_static_routes);
+	assert_int_equal(cf->nnatgw_static_routes, 0);
+	assert_string_equal(cf->policy_routing_file, "");
+	assert_int_equal(cf->policy_rule_preference, 100);
+	assert_int_equal(cf->policy_table_low, 1000);
+	assert_int_equal(cf->policy_table_high, 9000);
+	assert_string_equal(cf->lvs_nodes_file, "");
+	assert_int_equal(cf->lvs_public_address.ss_family, AF_UNSPEC);
+	assert_string_equal(cf->lvs_public_interface, "");
 	assert_int_equal(cf->nnodes, 2);
 	assert_int_equal(cf->npubaddrs, 0);
 	assert_null(cf->pubaddrs);
+	assert_null(cf->natgw_nodes);
+	assert_null(cf->policy_routes);
+	assert_null(cf->lvs_nodes);
 	conf_free(cf);
 	conf_free(NULL);
 }
@@ -334,7 +362,12 @@ struct error_case {
 	const char *pubaddrs;           /* NULL: no file */
 	int r;
 	const char *msg;                /* after "DIR/" */
+	const char *extra;              /* NULL: no file named "extra" */
 };
+
+/* [natgw] that loads, before the key a case adds or changes. */
+#define NATGW "[natgw]\nnodes file = extra\nprivate network = 10.0.0.0/24\n"
+#define TWO_NODES "10.0.0.1\n10.0.0.2\n"
 
 static const struct error_case error_cases[] = {
 	{ "[cluster]\nfoo = 1\n", NULL, NULL, -EINVAL,
@@ -351,7 +384,8 @@ static const struct error_case error_cases[] = {
 	  "lower case: 'port')" },
 	{ "\n[cluster]\n[network]\n", NULL, NULL, -EINVAL,
 	  "herd.conf:3: unknown section [network]; expected one of: [cluster], [membership], "
-	  "[paths], [control], [logging], [failover], [monitor], [mail], [snmp]" },
+	  "[paths], [control], [logging], [failover], [natgw], [policy routing], [lvs], "
+	  "[monitor], [mail], [snmp]" },
 	{ "name = demo\n", NULL, NULL, -EINVAL,
 	  "herd.conf:1: key 'name' outside any section; expected a [section] line before it" },
 	{ "[cluster]\nname = a\n\n[mail]\n[cluster]\nname = b\n", NULL, NULL, -EINVAL,
@@ -423,6 +457,146 @@ static const struct error_case error_cases[] = {
 	  "addresses that are not in the nodes file" },
 	{ "[failover]\npublic addresses file = .\n", NULL, NULL, -EISDIR,
 	  ".: cannot open: Is a directory" },
+
+	/* [natgw], [policy routing], [lvs]: one key */
+	{ "[natgw]\npublic address = 10.0.0.300/24\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad address/prefix '10.0.0.300/24' for 'public address' in [natgw]; "
+	  "expected an IPv4 or IPv6 address: ADDRESS/PREFIX, e.g. 192.168.1.10/24" },
+	{ "[natgw]\npublic address = 192.168.2.1\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: missing prefix length in '192.168.2.1' for 'public address' in "
+	  "[natgw]; expected ADDRESS/PREFIX, e.g. 192.168.1.10/24" },
+	{ "[natgw]\npublic address = 192.168.2.1/0\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: prefix length out of range in '192.168.2.1/0' for 'public address' in "
+	  "[natgw]; expected 1 to 32 for IPv4, 1 to 128 for IPv6" },
+	{ "[natgw]\npublic address = 224.0.0.1/24\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: address '224.0.0.1/24' is not unicast for 'public address' in "
+	  "[natgw]; expected a unicast address with a prefix length" },
+	{ "[natgw]\nprivate network = 10.0.0.5/24\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: host bits set in '10.0.0.5/24' for 'private network' in [natgw]; "
+	  "expected the network address 10.0.0.0/24" },
+	{ "[natgw]\nprivate network = fd00::1/64\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: host bits set in 'fd00::1/64' for 'private network' in [natgw]; "
+	  "expected the network address fd00::/64" },
+	{ "[natgw]\nprivate network = 10.0.0.0-24\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: missing prefix length in '10.0.0.0-24' for 'private network' in "
+	  "[natgw]; expected NETWORK/PREFIX, e.g. 192.168.1.0/24" },
+	{ "[natgw]\npublic interface = eth0:1\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad interface name 'eth0:1' for 'public interface' in [natgw]; "
+	  "expected 1 to 15 characters without '/', ':' or blanks, e.g. eth0" },
+	{ "[lvs]\npublic interface = averyveryverylongname\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad interface name 'averyveryverylongname' for 'public interface' in "
+	  "[lvs]; expected 1 to 15 characters without '/', ':' or blanks, e.g. eth0" },
+	{ "[natgw]\ndefault gateway = 10.0.0.0/24\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad address '10.0.0.0/24' for 'default gateway' in [natgw]; expected "
+	  "an IPv4 or IPv6 address, e.g. 192.168.1.1 or 2001:db8::1" },
+	{ "[lvs]\npublic address = ff02::1\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: address 'ff02::1' is not unicast for 'public address' in [lvs]; "
+	  "expected a unicast address" },
+	{ "[natgw]\nstatic routes = 10.1.0.0/16@gw\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad gateway in route '10.1.0.0/16@gw' for 'static routes' in [natgw]; "
+	  "expected NETWORK/PREFIX@GATEWAY with an IPv4 or IPv6 gateway address" },
+	{ "[natgw]\nstatic routes = 10.1.0.0/16@fd00::1\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad gateway in route '10.1.0.0/16@fd00::1' for 'static routes' in "
+	  "[natgw]; expected a unicast IPv4 gateway for an IPv4 network" },
+	{ "[natgw]\nstatic routes = 0.0.0.0/0 10.1.0.1/16@10.0.0.9\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: host bits set in '10.1.0.1/16' for 'static routes' in [natgw]; "
+	  "expected the network address 10.1.0.0/16" },
+	{ "[natgw]\nstatic routes = 10.1.0.0/16, 10.1.0.0/16@10.0.0.9\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: network 10.1.0.0/16 routed twice for 'static routes' in [natgw]; "
+	  "expected each network once, with at most one gateway" },
+	{ "[natgw]\nstatic routes = 10.1.0.0\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: missing prefix length in '10.1.0.0' for 'static routes' in [natgw]; "
+	  "expected NETWORK/PREFIX, e.g. 192.168.1.0/24" },
+	{ "[policy routing]\nrule preference = 32766\n", NULL, NULL, -ERANGE,
+	  "herd.conf:2: integer '32766' out of range for 'rule preference' in [policy "
+	  "routing]; expected a whole number from 1 to 32765" },
+	{ "[policy routing]\ntable id low = 0\n", NULL, NULL, -ERANGE,
+	  "herd.conf:2: integer '0' out of range for 'table id low' in [policy routing]; "
+	  "expected a whole number from 1 to 2147483647" },
+
+	/* [natgw], [policy routing], [lvs]: keys together */
+	{ "[natgw]\npublic address = 192.168.2.1/24\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: [natgw] public address is set but nodes file is not; expected a "
+	  "nodes file to turn the NAT gateway on, or no other [natgw] keys" },
+	{ "[lvs]\npublic interface = eth0\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: [lvs] public interface is set but nodes file is not; expected a "
+	  "nodes file to turn LVS on, or no other [lvs] keys" },
+	{ "[natgw]\n\nnodes file = extra\n", TWO_NODES, NULL, -EINVAL,
+	  "herd.conf:3: [natgw] nodes file is set but private network is not; expected the "
+	  "network of the nodes' private addresses, e.g. private network = 10.0.0.0/24",
+	  "10.0.0.1\n" },
+	{ NATGW "public address = 192.168.2.1/24\n", TWO_NODES, NULL, -EINVAL,
+	  "herd.conf:4: [natgw] public address is set but public interface is not; expected "
+	  "both, or neither on a slave-only node", "10.0.0.1\n" },
+	{ NATGW "public interface = eth1\n", TWO_NODES, NULL, -EINVAL,
+	  "herd.conf:4: [natgw] public interface is set but public address is not; expected "
+	  "both, or neither on a slave-only node", "10.0.0.1\n" },
+	{ NATGW "default gateway = fd00::1\n", TWO_NODES, NULL, -EINVAL,
+	  "herd.conf:4: [natgw] default gateway fd00::1 is IPv6 but private network "
+	  "10.0.0.0/24 is IPv4; expected one address family for the whole NAT gateway",
+	  "10.0.0.1\n" },
+	{ NATGW "public address = 2001:db8::1/64\npublic interface = eth1\n", TWO_NODES, NULL,
+	  -EINVAL,
+	  "herd.conf:4: [natgw] public address 2001:db8::1/64 is IPv6 but private network "
+	  "10.0.0.0/24 is IPv4; expected one address family for the whole NAT gateway",
+	  "10.0.0.1\n" },
+	{ NATGW "static routes = 0.0.0.0/0 ::/0\n", TWO_NODES, NULL, -EINVAL,
+	  "herd.conf:4: [natgw] static routes ::/0 is IPv6 but private network 10.0.0.0/24 "
+	  "is IPv4; expected one address family for the whole NAT gateway", "10.0.0.1\n" },
+	{ "[policy routing]\ntable id low = 5000\ntable id high = 4000\n", NULL, NULL, -EINVAL,
+	  "herd.conf:3: [policy routing] table id low 5000 is above table id high 4000; "
+	  "expected low <= high" },
+	{ "[policy routing]\ntable id high = 4000\ntable id low = 5000\n", NULL, NULL, -EINVAL,
+	  "herd.conf:3: [policy routing] table id low 5000 is above table id high 4000; "
+	  "expected low <= high" },
+	{ "[policy routing]\ntable id low = 200\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: [policy routing] table ids 200 to 9000 include 253 to 255, the "
+	  "kernel's default, main and local tables; expected a range below 253 or above 255" },
+	{ "[policy routing]\ntable id low = 255\ntable id high = 255\n", NULL, NULL, -EINVAL,
+	  "herd.conf:3: [policy routing] table ids 255 to 255 include 253 to 255, the "
+	  "kernel's default, main and local tables; expected a range below 253 or above 255" },
+	{ "[policy routing]\ntable id low = 1\ntable id high = 253\n", NULL, NULL, -EINVAL,
+	  "herd.conf:3: [policy routing] table ids 1 to 253 include 253 to 255, the "
+	  "kernel's default, main and local tables; expected a range below 253 or above 255" },
+	{ "[lvs]\nnodes file = extra\npublic interface = eth0\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: [lvs] nodes file is set but public address is not; expected the "
+	  "address clients connect to", "10.0.0.1\n" },
+	{ "[lvs]\nnodes file = extra\npublic address = 192.168.3.1\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: [lvs] nodes file is set but public interface is not; expected the "
+	  "interface the LVS master answers on", "10.0.0.1\n" },
+
+	/* the files they name */
+	{ NATGW, TWO_NODES, NULL, -ENOENT, "extra: cannot open: No such file or directory" },
+	{ NATGW, TWO_NODES, NULL, -EINVAL,
+	  "extra:2: 10.0.0.3 is not a node in the nodes file; expected the private address "
+	  "of a node that is not deleted", "10.0.0.1\n10.0.0.3\n" },
+	{ NATGW, TWO_NODES, NULL, -EINVAL,
+	  "extra:2: unknown word 'slave' after the address; expected nothing or slave-only",
+	  "10.0.0.1\n10.0.0.2 slave\n" },
+	{ "[natgw]\nnodes file = extra\nprivate network = 10.9.0.0/16\n", TWO_NODES, NULL,
+	  -EINVAL,
+	  "extra:1: 10.0.0.1 is not in the private network 10.9.0.0/16; expected the nodes' "
+	  "addresses on [natgw] private network", "10.0.0.1\n" },
+	{ NATGW "public address = 192.168.1.10/24\npublic interface = eth1\n", TWO_NODES,
+	  "192.168.1.10/24 eth0\n", -EINVAL,
+	  "herd.conf:4: [natgw] public address 192.168.1.10 is also in the public addresses "
+	  "file (line 1); expected an address herd does not move between nodes",
+	  "10.0.0.1\n" },
+	{ "[lvs]\nnodes file = extra\n\npublic address = 10.0.0.2\npublic interface = eth0\n",
+	  TWO_NODES, NULL, -EINVAL,
+	  "herd.conf:4: [lvs] public address 10.0.0.2 is node 1's private address; expected "
+	  "an address that is not in the nodes file", "10.0.0.1\n" },
+	{ "[lvs]\nnodes file = extra\npublic address = 192.168.3.1\npublic interface = eth0\n",
+	  NULL, NULL, -ENOENT, "extra: cannot open: No such file or directory" },
+	{ "[lvs]\nnodes file = extra\npublic address = 192.168.3.1\npublic interface = eth0\n",
+	  TWO_NODES, NULL, -EINVAL,
+	  "extra:2: duplicate node address 10.0.0.2, already at line 1",
+	  "10.0.0.2\n10.0.0.2\n" },
+	{ "[policy routing]\nroutes file = extra\n", NULL, "192.168.1.10/24 eth0\n", -EINVAL,
+	  "extra:2: 192.168.1.11 is not a public address; expected an address from the "
+	  "public addresses file", "192.168.1.10 0.0.0.0/0 192.168.1.1\n192.168.1.11 0.0.0.0/0\n" },
+	{ "[policy routing]\nroutes file = extra\n", NULL, NULL, -ENOENT,
+	  "extra: cannot open: No such file or directory" },
 };
 
 static void test_load_errors(void **state)
@@ -440,6 +614,10 @@ static void test_load_errors(void **state)
 			write_file("public_addresses", c->pubaddrs);
 		else
 			remove_file("public_addresses");
+		if (c->extra)
+			write_file("extra", c->extra);
+		else
+			remove_file("extra");
 		r = conf_load(tmpdir, NULL, &cf, &err);
 		snprintf(want, sizeof(want), "%s/%s", tmpdir, c->msg);
 		if (r != c->r)
@@ -448,6 +626,113 @@ static void test_load_errors(void **state)
 			fail_msg("case %zu:\n got      '%s'\n expected '%s'", i, err.msg, want);
 		assert_null(cf);
 	}
+}
+
+/* [natgw], [policy routing] and [lvs] with their files, and their print. */
+static void test_load_roles(void **state)
+{
+	struct conf_error err = { "" };
+	struct herd_conf *cf = NULL, *cf2 = NULL;
+	char a[64], path[256];
+	char *out, *out2;
+
+	/* The lvs nodes file by absolute path. */
+	{
+		char conf[1024];
+
+		snprintf(conf, sizeof(conf),
+			 "[natgw]\n"
+			 "nodes file = natgw_nodes\n"
+			 "public address = 192.168.2.227/24\n"
+			 "public interface = eth1\n"
+			 "default gateway = 192.168.2.1\n"
+			 "private network = 10.0.0.0/24\n"
+			 "static routes = 10.1.0.0/16@192.168.2.254,0.0.0.0/0\t172.16.0.0/12\n"
+			 "[ policy  routing ]\n"
+			 "routes file = routes\n"
+			 "rule preference = 200\n"
+			 "table id low = 256\n"
+			 "table id high = 256\n"
+			 "[lvs]\n"
+			 "nodes file = %s/lvs_nodes\n"
+			 "public address = 2001:DB8::1\n"
+			 "public interface = eth2\n", tmpdir);
+		write_file("herd.conf", conf);
+	}
+	write_file("nodes", "10.0.0.1\n10.0.0.2\n10.0.0.3,fd00::3\n");
+	write_file("public_addresses", "192.168.1.10/24 eth0\n2001:db8::10/64 eth0\n");
+	write_file("natgw_nodes", "10.0.0.1\n10.0.0.2 slave-only\n");
+	write_file("routes", "192.168.1.10 192.168.1.0/24\n2001:db8::10 ::/0 2001:db8::ff\n");
+	write_file("lvs_nodes", "fd00::3\n10.0.0.1 slave-only\n");
+	if (conf_load(tmpdir, NULL, &cf, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cf->natgw_nodes_file, "natgw_nodes");
+	assert_string_equal(sockaddr_format(a, sizeof(a), &cf->natgw_public_address.addr),
+			    "192.168.2.227");
+	assert_int_equal(cf->natgw_public_address.prefix, 24);
+	assert_string_equal(cf->natgw_public_interface, "eth1");
+	assert_string_equal(sockaddr_format(a, sizeof(a), &cf->natgw_default_gateway),
+			    "192.168.2.1");
+	assert_int_equal(cf->natgw_private_network.prefix, 24);
+	assert_string_equal(cf->natgw_static_routes_text,
+			    "10.1.0.0/16@192.168.2.254 0.0.0.0/0 172.16.0.0/12");
+	assert_int_equal(cf->nnatgw_static_routes, 3);
+	assert_int_equal(cf->natgw_static_routes[0].net.prefix, 16);
+	assert_string_equal(sockaddr_format(a, sizeof(a), &cf->natgw_static_routes[0].gateway),
+			    "192.168.2.254");
+	assert_int_equal(cf->natgw_static_routes[1].net.prefix, 0);
+	assert_int_equal(cf->natgw_static_routes[1].gateway.ss_family, AF_UNSPEC);
+	assert_int_equal(cf->nnatgw_nodes, 2);
+	assert_false(cf->natgw_nodes[0].slave_only);
+	assert_true(cf->natgw_nodes[1].slave_only);
+	assert_string_equal(cf->policy_routing_file, "routes");
+	assert_int_equal(cf->policy_rule_preference, 200);
+	assert_int_equal(cf->policy_table_low, 256);
+	assert_int_equal(cf->policy_table_high, 256);
+	assert_int_equal(cf->npolicy_routes, 2);
+	assert_int_equal(cf->policy_routes[1].line, 2);
+	assert_string_equal(sockaddr_format(a, sizeof(a), &cf->lvs_public_address),
+			    "2001:db8::1");
+	assert_string_equal(cf->lvs_public_interface, "eth2");
+	assert_int_equal(cf->nlvs_nodes, 2);
+	assert_int_equal(cf->lvs_nodes[0].addr.ss_family, AF_INET6);
+
+	out = print_to_string(cf);
+	assert_non_null(strstr(out, "\n[natgw]\nnodes file = natgw_nodes\n"
+				    "public address = 192.168.2.227/24\n"
+				    "public interface = eth1\n"
+				    "default gateway = 192.168.2.1\n"
+				    "private network = 10.0.0.0/24\n"
+				    "static routes = 10.1.0.0/16@192.168.2.254 0.0.0.0/0 172.16.0.0/12\n"
+				    "\n[policy routing]\nroutes file = routes\n"));
+	assert_non_null(strstr(out, "\npublic address = 2001:db8::1\n"));
+	assert_non_null(strstr(out, "\n# natgw nodes: 2\n#   10.0.0.1\n#   10.0.0.2 slave-only\n"
+				    "# policy routes: 2\n#   192.168.1.10 192.168.1.0/24\n"
+				    "#   2001:db8::10 ::/0 2001:db8::ff\n"
+				    "# lvs nodes: 2\n#   fd00::3\n#   10.0.0.1 slave-only\n"));
+	write_file("printed.conf", out);
+	snprintf(path, sizeof(path), "%s/printed.conf", tmpdir);
+	if (conf_load(tmpdir, path, &cf2, &err) != 0)
+		fail_msg("%s", err.msg);
+	out2 = print_to_string(cf2);
+	assert_string_equal(out, out2);
+	free(out);
+	free(out2);
+	conf_free(cf);
+	conf_free(cf2);
+
+	/* Unset again: the defaults print as "" and load back as unset. */
+	write_file("herd.conf", "[natgw]\npublic address = \"\"\nstatic routes = , ,\n");
+	if (conf_load(tmpdir, NULL, &cf, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cf->natgw_public_address.addr.ss_family, AF_UNSPEC);
+	assert_string_equal(cf->natgw_static_routes_text, "");
+	assert_null(cf->natgw_static_routes);
+	out = print_to_string(cf);
+	assert_non_null(strstr(out, "\n[natgw]\nnodes file = \"\"\npublic address = \"\"\n"));
+	assert_null(strstr(out, "# natgw nodes"));
+	free(out);
+	conf_free(cf);
 }
 
 static void test_load_file_errors(void **state)
@@ -584,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_load_defaults),
 		cmocka_unit_test(test_load_values),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_roles),
 		cmocka_unit_test(test_load_file_errors),
 		cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_paths),

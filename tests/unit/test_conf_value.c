@@ -2,8 +2,9 @@
  * test_conf_value.c — the typed value parsers and formatters (conf/value.c).
  *
  * Tables of text in, value or error out: durations, booleans, integers,
- * addresses, host:port, mail addresses, names, interface names, groups and
- * enumerations. Every formatted value must parse back to itself.
+ * addresses, ADDRESS/PREFIX networks, host:port, mail addresses, names,
+ * interface names, groups and enumerations. Every formatted value must
+ * parse back to itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -258,6 +259,119 @@ static void test_address_equal(void **state)
 	assert_true(sockaddr_equal_addr(&c, &d));
 }
 
+static void test_cidr(void **state)
+{
+	static const struct {
+		const char *in;
+		unsigned min_prefix;
+		int r;
+		const char *canon;
+		bool network;
+		const char *masked;             /* the network it lies in */
+		const char *family;
+	} cases[] = {
+		{ "192.168.1.0/24", 1, 0, "192.168.1.0/24", true, "192.168.1.0/24", "IPv4" },
+		{ "192.168.1.10/24", 1, 0, "192.168.1.10/24", false, "192.168.1.0/24", "IPv4" },
+		{ "10.1.2.3/32", 1, 0, "10.1.2.3/32", true, "10.1.2.3/32", "IPv4" },
+		{ "10.1.2.3/1", 1, 0, "10.1.2.3/1", false, "0.0.0.0/1", "IPv4" },
+		{ "10.255.255.255/9", 1, 0, "10.255.255.255/9", false, "10.128.0.0/9", "IPv4" },
+		{ "10.0.0.0/012", 1, 0, "10.0.0.0/12", true, "10.0.0.0/12", "IPv4" },
+		{ "0.0.0.0/0", 0, 0, "0.0.0.0/0", true, "0.0.0.0/0", "IPv4" },
+		{ "10.0.0.1/0", 0, 0, "10.0.0.1/0", false, "0.0.0.0/0", "IPv4" },
+		{ "2001:DB8::/32", 1, 0, "2001:db8::/32", true, "2001:db8::/32", "IPv6" },
+		{ "2001:db8::1/64", 1, 0, "2001:db8::1/64", false, "2001:db8::/64", "IPv6" },
+		{ "2001:db8:ffff:ffff::/33", 1, 0, "2001:db8:ffff:ffff::/33", false,
+		  "2001:db8:8000::/33", "IPv6" },
+		{ "::/0", 0, 0, "::/0", true, "::/0", "IPv6" },
+		{ "fd00::1/128", 1, 0, "fd00::1/128", true, "fd00::1/128", "IPv6" },
+		{ "0.0.0.0/0", 1, -ERANGE, NULL, false, NULL, NULL },
+		{ "10.0.0.0/33", 0, -ERANGE, NULL, false, NULL, NULL },
+		{ "fd00::/129", 0, -ERANGE, NULL, false, NULL, NULL },
+		{ "10.0.0.0", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "10.0.0.0/", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "/24", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "10.0.0.0/24x", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "10.0.0.0/-1", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "10.0.0.0/24/1", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "10.0.0.256/24", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "net/24", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ " 10.0.0.0/24", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "10.0.0.0/ 24", 0, -EINVAL, NULL, false, NULL, NULL },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255x/24", 0, -EINVAL, NULL, false,
+		  NULL, NULL },
+		{ "", 0, -EINVAL, NULL, false, NULL, NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sockaddr_storage ss, back, net;
+		unsigned prefix = 4242, bprefix;
+		char buf[VALUE_CIDR_MAX];
+		int r = value_parse_cidr(cases[i].in, cases[i].min_prefix, &ss, &prefix);
+
+		if (r != cases[i].r)
+			fail_msg("'%s': got %d, expected %d", cases[i].in, r, cases[i].r);
+		if (r < 0) {
+			assert_int_equal(prefix, 4242);
+			continue;
+		}
+		assert_string_equal(value_format_cidr(buf, sizeof(buf), &ss, prefix), cases[i].canon);
+		assert_string_equal(value_address_family_name(&ss), cases[i].family);
+		if (value_cidr_is_network(&ss, prefix) != cases[i].network)
+			fail_msg("'%s': network should be %d", cases[i].in, cases[i].network);
+		net = ss;
+		value_cidr_mask(&net, prefix);
+		assert_string_equal(value_format_cidr(buf, sizeof(buf), &net, prefix),
+				    cases[i].masked);
+		assert_true(value_cidr_is_network(&net, prefix));
+		assert_true(value_cidr_contains(&net, prefix, &ss));
+		assert_int_equal(value_parse_cidr(cases[i].canon, 0, &back, &bprefix), 0);
+		assert_true(sockaddr_equal_addr(&ss, &back));
+		assert_int_equal(prefix, bprefix);
+	}
+}
+
+static void test_cidr_contains(void **state)
+{
+	static const struct {
+		const char *net, *addr;
+		bool in;
+	} cases[] = {
+		{ "10.0.0.0/24", "10.0.0.1", true },
+		{ "10.0.0.0/24", "10.0.0.255", true },
+		{ "10.0.0.0/24", "10.0.1.0", false },
+		{ "10.0.0.0/25", "10.0.0.128", false },
+		{ "10.0.0.0/25", "10.0.0.127", true },
+		{ "0.0.0.0/0", "192.168.1.1", true },
+		{ "0.0.0.0/0", "::1", false },          /* another family */
+		{ "fd00::/64", "fd00::1", true },
+		{ "fd00::/64", "fd00:0:0:1::1", false },
+		{ "fd00::/64", "10.0.0.1", false },
+		{ "::/0", "2001:db8::1", true },
+		{ "10.0.0.1/32", "10.0.0.1", true },
+		{ "10.0.0.1/32", "10.0.0.2", false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sockaddr_storage net, addr;
+		unsigned prefix;
+
+		assert_int_equal(value_parse_cidr(cases[i].net, 0, &net, &prefix), 0);
+		assert_int_equal(value_parse_address(cases[i].addr, &addr), 0);
+		if (value_cidr_contains(&net, prefix, &addr) != cases[i].in)
+			fail_msg("%s in %s should be %d", cases[i].addr, cases[i].net, cases[i].in);
+	}
+	/* Not an IP address: formats as nothing, contains nothing. */
+	{
+		struct sockaddr_storage none = { .ss_family = AF_UNSPEC }, net;
+		unsigned prefix;
+		char buf[VALUE_CIDR_MAX] = "x";
+
+		assert_string_equal(value_format_cidr(buf, sizeof(buf), &none, 24), "");
+		assert_int_equal(value_parse_cidr("0.0.0.0/0", 0, &net, &prefix), 0);
+		assert_false(value_cidr_contains(&net, prefix, &none));
+	}
+}
+
 static void test_hostport(void **state)
 {
 	static const struct {
@@ -389,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_uint),
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_address_equal),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_cidr_contains),
 		cmocka_unit_test(test_hostport),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_group),

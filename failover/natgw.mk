@@ -1,0 +1,14 @@
+# failover/natgw.mk — the NAT gateway (ctdb(7) NAT GATEWAY): natgw.c is
+# pure (master selection, this node's role, the plan and its nft script);
+# natgw_apply.c puts a plan into the kernel through libnftables and
+# libnl-route-3 (and failover/ipaddr.c for the public address).
+#
+# Not linked into herdd yet: the glue adds $(NATGW_SRCS) and $(NATGW_PKGS)
+# (with $(FAILOVER_NL_SRCS) for ipaddr/nlerr, see failover/ipnl.mk) when it
+# drives the NAT gateway.
+
+NATGW_PURE_SRCS := failover/natgw.c
+NATGW_SRCS := $(NATGW_PURE_SRCS) failover/natgw_apply.c
+NATGW_PKGS := libnftables libnl-route-3.0
+
+$(call obj,failover/natgw_apply.c): EXTRA_CFLAGS += $(call pkg_cflags,$(NATGW_PKGS))

@@ -1,0 +1,16 @@
+# failover/policyroute.mk — per-IP policy routing (CTDB's 13.per_ip_routing):
+# the pure decisions (policyroute.c: table ids, the rule and routes of an
+# address, which rules at start-up are leftovers) and the rtnetlink layer
+# that applies them (policyroute_apply.c, libnl-route-3).
+#
+# Not linked into herdd yet: the glue adds $(POLICYROUTE_SRCS) to herdd's
+# sources and $(POLICYROUTE_PKGS) to its pkg-config list when it drives
+# them. policyroute_apply.c also needs failover/nlerr.c (in
+# $(FAILOVER_NL_SRCS), failover/ipnl.mk) and agentd/addr.c (base); they are
+# not repeated here so that no object is linked twice.
+
+POLICYROUTE_SRCS := failover/policyroute.c failover/policyroute_apply.c
+POLICYROUTE_PKGS := libnl-route-3.0
+
+# libnl's headers live under /usr/include/libnl3: only this object needs them.
+$(call obj,failover/policyroute_apply.c): EXTRA_CFLAGS += $(call pkg_cflags,$(POLICYROUTE_PKGS))
