@@ -1264,13 +1264,18 @@ int ip_start(struct cluster *c)
 		log_err("cannot watch the network interfaces: %s", strerror(-r));
 		return r;
 	}
-	/* Addresses already configured (herdd restarted) are ours until the
-	 * leader decides otherwise. */
+	/* Addresses left configured by a herdd that did not stop cleanly may
+	 * be hosted elsewhere by now: remove them before joining (as CTDB's
+	 * 10.interface does at init); the leader hands out what is ours. */
 	for (size_t i = 0; i < g->nips; i++) {
-		char ifname[IF_NAMESIZE];
+		char ifname[IF_NAMESIZE], buf[64];
 
-		if (ipaddr_find(g->ipa, &g->ips[i].pa.addr, ifname, NULL) > 0)
-			snprintf(g->ips[i].ifname, sizeof(g->ips[i].ifname), "%s", ifname);
+		if (ipaddr_find(g->ipa, &g->ips[i].pa.addr, ifname, NULL) <= 0)
+			continue;
+		r = ipaddr_del(g->ipa, ifname, &g->ips[i].pa.addr);
+		log_notice("removing leftover public address %s from %s%s%s",
+			   fmt_addr(&g->ips[i].pa.addr, buf, sizeof(buf)), ifname,
+			   r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
 	}
 	g->ifh = eval_ifaces(g);
 	if (g->ifh == IFHEALTH_PARTIAL)

@@ -120,6 +120,8 @@
 #                            on SIGTERM, 1 otherwise (status is printed)
 #   node_restart K           node_stop + node_start
 #   node_kill K [SIG]        send SIG (default KILL); for KILL waits and reaps
+#   node_crash K             power loss: the node's floating public addresses
+#                            (10.92.0.1xx, fd92::1xx) vanish, herdd is SIGKILLed
 #   node_pause K / node_resume K   SIGSTOP / SIGCONT
 #   node_link_down K [L|all] / node_link_up K [L|all]   private link(s) down
 #                            or up on the switch side (node sees no carrier)
@@ -133,6 +135,11 @@
 #   client_addr [I]          client I's address
 #   client_exec CMD...       run CMD in client 0's namespace
 #   client_exec_i I CMD...   run CMD in client I's namespace
+#   node_bg K CMD... / client_bg I CMD...   start CMD in the background in
+#                            that namespace (output: append redirections to
+#                            the call); its pid goes to CLUSTER_BG_PID and
+#                            cluster_down ends it quietly (TERM, then KILL)
+#   bg_stop PID              end one of those now
 #
 # Messages go to stderr as "cluster: ...". The library works under set -u,
 # set -e and pipefail. Internal names start with _cl. Call the functions that
@@ -171,6 +178,7 @@ if [ -z "${_cl_loaded:-}" ]; then
 	_cl_sw=
 	_cl_links=1
 	_cl_clients=0
+	_cl_bg=()
 	_cl_ipv6=
 	_cl_dir_made=
 	_cl_trapped=
@@ -271,6 +279,32 @@ client_exec_i() { # I CMD...
 	ip netns exec "$ns" "$@"
 }
 client_exec() { client_exec_i 0 "$@"; }
+
+# Background commands: `ip netns exec` execs CMD, so $! is CMD itself.
+node_bg() { # K CMD...
+	local ns; ns=$(node_ns "${1:-}") || return 1
+	shift
+	ip netns exec "$ns" "$@" &
+	CLUSTER_BG_PID=$!
+	_cl_bg+=("$CLUSTER_BG_PID")
+}
+client_bg() { # I CMD...
+	local ns; ns=$(client_ns "${1:-}") || return 1
+	shift
+	ip netns exec "$ns" "$@" &
+	CLUSTER_BG_PID=$!
+	_cl_bg+=("$CLUSTER_BG_PID")
+}
+bg_stop() { # PID
+	local i p=$1
+	kill -s TERM "$p" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -s KILL "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+}
 
 # --- process bookkeeping ------------------------------------------------------
 
@@ -510,6 +544,20 @@ node_kill() { # K [SIG]
 		_cl_wait_gone 5 "$1" 2>/dev/null || { _cl_err "n$1: herdd survives SIGKILL?"; return 1; }
 	fi
 	return 0
+}
+
+# A node losing power, as the network sees it: its floating public
+# addresses vanish from its kernel, then herdd dies. (node_kill alone is a
+# herdd crash on a node that keeps running: its addresses stay configured.)
+node_crash() { # K
+	_cl_node_ok "${1:-}" || return 1
+	local a
+	_cl_say "n$1: crash (floating public addresses gone, SIGKILL to herdd)"
+	for a in $(ip -n "herd-$CLUSTER_TAG-n$1" -o addr show dev pub0 |
+		awk '{print $4}' | grep -E '^10\.92\.0\.1[0-9][0-9]/|^fd92::1[0-9][0-9]/'); do
+		ip -n "herd-$CLUSTER_TAG-n$1" addr del "$a" dev pub0 2>/dev/null || true
+	done
+	node_kill "$1" KILL
 }
 
 node_pause() {
@@ -1011,6 +1059,9 @@ cluster_down() {
 	trap '' INT TERM HUP PIPE QUIT
 	_cl_in_down=1
 	_cl_say "tearing down${CLUSTER_TAG:+ herd-$CLUSTER_TAG-*}"
+	# The test's own background commands (node_bg, client_bg) first.
+	for p in "${_cl_bg[@]}"; do bg_stop "$p"; done
+	_cl_bg=()
 	for ((k = 0; k < CLUSTER_N; k++)); do all+=("$k"); done
 	if [ ${#all[@]} -gt 0 ]; then
 		_cl_stop_nodes "${all[@]}" || rc=1

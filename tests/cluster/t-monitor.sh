@@ -27,7 +27,8 @@ monitor) if [ -e "$2/broken" ]; then echo "service check failed: port 445 not an
 esac
 exit 0
 SH
-	printf '#!/bin/sh\n[ "$1" = monitor ] && env > "%s/env.txt"\nexit 0\n' "$2" >"$d/10.env"
+	# (written aside and renamed: the test never reads a half-written file)
+	printf '#!/bin/sh\n[ "$1" = monitor ] && env > "%s/env.tmp" && mv "%s/env.tmp" "%s/env.txt"\nexit 0\n' "$2" "$2" "$2" >"$d/10.env"
 	chmod +x "$d/10.env"
 	printf '#!/bin/sh\nexit 1\n' >"$d/60.disabled"      # not executable: DISABLED
 	printf 'junk\n' >"$d/50.service~"                    # editor leftover: ignored
