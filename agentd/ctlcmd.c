@@ -168,6 +168,7 @@ static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
 	if (d->cl) {
 		cluster_statistics_json(d->cl, o);
 		cluster_ip_statistics_json(d->cl, o);
+		cluster_roles_statistics_json(d->cl, o);
 	}
 	*reply = o;
 	return 0;
@@ -473,6 +474,24 @@ static int cmd_ifaces(struct ctl_conn *c, struct json_object *args, struct json_
 	return 0;
 }
 
+static int cmd_natgw(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		     char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = cluster_natgw_json(d->cl);
+	return 0;
+}
+
+static int cmd_lvs(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		   char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	*reply = cluster_lvs_json(d->cl);
+	return 0;
+}
+
 /* The 'address' argument: an IPv4 or IPv6 address. */
 static int arg_address(struct json_object *args, struct sockaddr_storage *ss, char *err,
 		       size_t errlen)
@@ -631,5 +650,7 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "reloadips", true, cmd_reloadips },
 	{ "addip", true, cmd_addip },
 	{ "delip", true, cmd_delip },
+	{ "natgw", false, cmd_natgw },
+	{ "lvs", false, cmd_lvs },
 };
 const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

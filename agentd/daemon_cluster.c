@@ -25,6 +25,7 @@
 #include "agentd/daemon.h"
 #include "agentd/daemon_cluster_private.h"
 #include "agentd/daemon_ip.h"
+#include "agentd/daemon_roles.h"
 #include "agentd/elect.h"
 #include "agentd/log.h"
 #include "agentd/reclock.h"
@@ -64,7 +65,8 @@ static uint32_t own_caps(const struct cluster *c)
 {
 	const struct herd_conf *cf = c->d->cf;
 
-	return (cf->recmaster ? NODE_CAP_RECMASTER : 0) | (cf->lmaster ? NODE_CAP_LMASTER : 0);
+	return (cf->recmaster ? NODE_CAP_RECMASTER : 0) | (cf->lmaster ? NODE_CAP_LMASTER : 0) |
+	       roles_capabilities((struct cluster *)c);
 }
 
 /* Tell the peers (at once) what this node is now. */
@@ -133,6 +135,7 @@ static void set_own_flags_why(struct cluster *c, uint32_t flags, const char *why
 	}
 	announce(c);
 	ip_own_flags_changed(c, old, flags);
+	roles_update(c);
 	if (c->leading)
 		ip_kick(c, "this node's flags changed");
 }
@@ -178,6 +181,7 @@ static void update_peer_state(struct cluster *c, uint32_t pnn)
 			flag_events(c, pnn, ns->flags, flags, "");
 		ns->flags = flags;
 		ns->changed_wall = now_realtime();
+		roles_update(c);
 	}
 	ns->caps = p->have_ka ? p->caps : 0;
 	p->baselined = p->connected && p->have_ka;
@@ -198,6 +202,7 @@ static void set_leader(struct cluster *c, uint32_t leader, const char *why)
 	st->leader = leader;
 	herdd_emit(c->d, EV_LEADER_CHANGED, leader, subject, "%s", why);
 	announce(c);
+	roles_update(c);
 }
 
 static void ban_self(struct cluster *c, usec_t period, const char *why)
@@ -795,6 +800,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		recovery_start(c);
 	ip_tick(c);
 	announce(c);
+	roles_tick(c);
 	sd_event_source_set_time(s, now + c->d->cf->keepalive_interval);
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
@@ -945,6 +951,9 @@ int cluster_new(struct herdd *d, struct cluster **out)
 		log_err("cannot set up the public addresses: %s", strerror(-r));
 		goto fail;
 	}
+	r = roles_new(c);
+	if (r < 0)
+		goto fail;
 	announce(c);
 	*out = c;
 	return 0;
@@ -979,6 +988,7 @@ void cluster_free(struct cluster *c)
 		return;
 	sd_event_source_disable_unref(c->tick);
 	sd_event_source_disable_unref(c->reload_defer);
+	roles_free(c);
 	ip_free(c);
 	monitor_free(c->mon);
 	reclock_free(c->rl);
@@ -1008,6 +1018,7 @@ void cluster_reconfigure(struct cluster *c)
 	}
 	announce(c); /* capabilities may have changed */
 	ip_reconfigure(c);
+	roles_reconfigure(c);
 }
 
 static bool same_addrs(const struct node_state *ns, const struct conf_node *cn)

@@ -62,6 +62,10 @@ struct json_object *cluster_ip_json(struct cluster *c);
 /* `herdctl ifaces`: this node's public interfaces. */
 struct json_object *cluster_ifaces_json(struct cluster *c);
 void cluster_ip_statistics_json(struct cluster *c, struct json_object *stats);
+/* `herdctl natgw` and `herdctl lvs` (daemon_roles.c). */
+struct json_object *cluster_natgw_json(struct cluster *c);
+struct json_object *cluster_lvs_json(struct cluster *c);
+void cluster_roles_statistics_json(struct cluster *c, struct json_object *stats);
 
 /* Add the cluster's view to `status` and `statistics` replies. */
 void cluster_status_json(struct cluster *c, struct json_object *status);

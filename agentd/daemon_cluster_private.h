@@ -12,6 +12,7 @@
 #include "agentd/state.h"
 
 struct ipglue;
+struct roles;
 
 struct peer_view {
 	bool connected;
@@ -45,6 +46,7 @@ struct cluster {
 	bool mon_unhealthy;             /* the monitor's verdict (UNHEALTHY also when every
 					 * public interface is down) */
 	struct ipglue *ip;              /* public addresses (daemon_ip.c) */
+	struct roles *roles;            /* NAT gateway and LVS (daemon_roles.c) */
 	usec_t ban_until;               /* monotonic */
 	bool leading;
 	usec_t contended_since;         /* monotonic, 0: not contended */

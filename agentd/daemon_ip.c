@@ -42,6 +42,7 @@
 #include "failover/ifhealth.h"
 #include "failover/iflink.h"
 #include "failover/ipaddr.h"
+#include "failover/policyroute_apply.h"
 #include "failover/takeover.h"
 #include "failover/tickle.h"
 
@@ -74,10 +75,13 @@ enum run_phase { RUN_IDLE, RUN_GATHER, RUN_RELEASE, RUN_TAKE };
 struct ipglue {
 	struct cluster *c;
 	struct ipaddr *ipa;
+	struct policyroute *pr;         /* NULL: no policy routing configured */
+	unsigned pr_pref, pr_low, pr_high;
 	struct iflink *il;
 	struct pubip *ips;
 	size_t nips;
 	enum ifhealth ifh;
+	bool stopping;                  /* herdd is going: no more script events */
 
 	sd_event_source *arp_timer;
 	struct announcement *ann;
@@ -263,7 +267,7 @@ static void script_event(struct cluster *c, const char *event, const char *a1, c
 	const char *args[5] = { a1, a2, a3, a4, NULL };
 	int r;
 
-	if (!c->mon)
+	if (!c->mon || G(c)->stopping)
 		return;
 	r = monitor_run_event(c->mon, event, args, NULL, NULL);
 	if (r < 0)
@@ -371,6 +375,76 @@ static void arp_arm(struct ipglue *g)
 	sd_event_source_set_enabled(g->arp_timer, SD_EVENT_ONESHOT);
 }
 
+/* ---- policy routing ------------------------------------------------------ */
+
+static void pr_take(struct cluster *c, const struct pubip *ip)
+{
+	const struct herd_conf *cf = c->d->cf;
+	char buf[64];
+	int r;
+
+	if (!G(c)->pr)
+		return;
+	r = policyroute_take(G(c)->pr, &ip->pa.addr, ip->pa.prefix, ip->ifname, cf->policy_routes,
+			     cf->npolicy_routes);
+	if (r < 0)
+		log_err("policy routing for %s on %s: %s", fmt_addr(&ip->pa.addr, buf, sizeof(buf)),
+			ip->ifname, strerror(-r));
+}
+
+static void pr_release(struct cluster *c, const struct pubip *ip, const char *ifname)
+{
+	struct ipglue *g = G(c);
+	char buf[64];
+	int r;
+
+	if (!g->pr)
+		return;
+	r = policyroute_release(g->pr, &ip->pa.addr);
+	if (r < 0)
+		log_err("policy routing: cannot remove the rule of %s: %s",
+			fmt_addr(&ip->pa.addr, buf, sizeof(buf)), strerror(-r));
+	/* Removing a primary IPv4 address drops the routes of the secondaries
+	 * on that interface from every table: put theirs back. */
+	if (ip->pa.addr.ss_family == AF_INET)
+		for (size_t i = 0; i < g->nips; i++)
+			if (&g->ips[i] != ip && streq(g->ips[i].ifname, ifname))
+				pr_take(c, &g->ips[i]);
+}
+
+/* (Re)create the policy router when the settings say so. */
+static void pr_configure(struct cluster *c)
+{
+	struct ipglue *g = G(c);
+	const struct herd_conf *cf = c->d->cf;
+	bool want = cf->policy_routing_file[0];
+	int r;
+
+	if (g->pr && (!want || g->pr_pref != cf->policy_rule_preference ||
+		      g->pr_low != cf->policy_table_low || g->pr_high != cf->policy_table_high)) {
+		for (size_t i = 0; i < g->nips; i++)
+			if (g->ips[i].ifname[0])
+				(void)policyroute_release(g->pr, &g->ips[i].pa.addr);
+		policyroute_free(g->pr);
+		g->pr = NULL;
+	}
+	if (want && !g->pr) {
+		r = policyroute_new(cf->policy_rule_preference, cf->policy_table_low,
+				    cf->policy_table_high, &g->pr);
+		if (r < 0) {
+			log_err("policy routing: %s", strerror(-r));
+			return;
+		}
+		g->pr_pref = cf->policy_rule_preference;
+		g->pr_low = cf->policy_table_low;
+		g->pr_high = cf->policy_table_high;
+		(void)policyroute_cleanup(g->pr, NULL, 0); /* leftovers of an earlier run */
+	}
+	for (size_t i = 0; i < g->nips; i++)
+		if (g->ips[i].ifname[0])
+			pr_take(c, &g->ips[i]); /* the routes file may have changed */
+}
+
 /*
  * Release ip: list its connections (appended to *conns), remove it, tell
  * the scripts. Returns 0 or -errno.
@@ -416,6 +490,7 @@ static int release_one(struct cluster *c, struct pubip *ip, struct ipop_conn **c
 	announce_drop(g, &ip->pa.addr);
 	snprintf(ifname, sizeof(ifname), "%s", ip->ifname);
 	ip->ifname[0] = 0;
+	pr_release(c, ip, ifname);
 	g->releases++;
 	snprintf(prefix, sizeof(prefix), "%u", ip->pa.prefix);
 	snprintf(subject, sizeof(subject), "%s released", addr);
@@ -457,6 +532,7 @@ static int take_one(struct cluster *c, struct pubip *ip, const struct ipop_conn 
 		return r;
 	}
 	snprintf(ip->ifname, sizeof(ip->ifname), "%s", ifname);
+	pr_take(c, ip);
 	announce_add(g, ip, conns, nconns);
 	g->conns_handed += nconns;
 	if (old[0]) {
@@ -1280,6 +1356,7 @@ int ip_start(struct cluster *c)
 	g->ifh = eval_ifaces(g);
 	if (g->ifh == IFHEALTH_PARTIAL)
 		c->own_flags |= NODE_FLAG_PARTIALLYONLINE;
+	pr_configure(c);
 	return 0;
 }
 
@@ -1291,6 +1368,7 @@ void ip_reconfigure(struct cluster *c)
 	if (!G(c) || build_set(c, &set, &n) < 0)
 		return;
 	apply_set(c, set, n);
+	pr_configure(c);
 	interfaces_changed(c, "the public addresses were reloaded");
 }
 
@@ -1309,6 +1387,7 @@ void ip_free(struct cluster *c)
 
 	if (!g)
 		return;
+	g->stopping = true;
 	if (g->ipa)
 		release_all(c, "herdd is stopping");
 	run_reset(g);
@@ -1318,6 +1397,7 @@ void ip_free(struct cluster *c)
 		free(g->ann[i].conns);
 	free(g->ann);
 	iflink_free(g->il);
+	policyroute_free(g->pr);
 	ipaddr_free(g->ipa);
 	free(g->ips);
 	free(g->map);

@@ -562,6 +562,89 @@ static int parse_delip(int argc, char **argv, struct json_object *args, bool *fo
 	return 0;
 }
 
+/* ---- natgw, lvs ---------------------------------------------------------- */
+
+static const char *role_what = "status";
+
+static int parse_role(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "master") || streq(argv[i], "list") || streq(argv[i], "status")) {
+			role_what = argv[i];
+			continue;
+		}
+		if (streq(argv[i], "-v") || streq(argv[i], "--verbose")) {
+			ip_verbose = true;
+			continue;
+		}
+		fprintf(stderr, "herdctl: %s: expected master, list or status, not '%s'\n", argv[0],
+			argv[i]);
+		return 2;
+	}
+	return 0;
+}
+
+static void print_role(struct json_object *r, bool lvs)
+{
+	struct json_object *nodes = json_object_object_get(r, "nodes");
+	const char *master = jstr(r, "master", "-1");
+
+	if (streq(role_what, "master")) {
+		if (lvs || streq(master, "-1"))
+			printf("%s\n", master);
+		else
+			printf("%s %s\n", master, jstr(r, "master_address", "?"));
+		return;
+	}
+	for (size_t i = 0; nodes && i < json_object_array_length(nodes); i++) {
+		struct json_object *n = json_object_array_get_idx(nodes, i);
+		const char *pnn = jstr(n, "pnn", "?");
+		bool is_master = streq(pnn, master);
+
+		if (streq(role_what, "list")) {
+			if (lvs && !json_object_get_boolean(json_object_object_get(n, "in_set")))
+				continue;
+			printf(lvs ? "%s %s\n" : "%s %s", pnn, jstr(n, "address", "?"));
+			if (!lvs)
+				printf("%s%s\n",
+				       json_object_get_boolean(json_object_object_get(n, "slave_only"))
+					       ? " slave-only" : "",
+				       is_master ? " MASTER" : "");
+			continue;
+		}
+		printf("pnn:%s %-15s %s%s%s%s\n", pnn, jstr(n, "address", "?"), jstr(n, "state", "?"),
+		       lvs && json_object_get_boolean(json_object_object_get(n, "in_set")) ? " in-set" : "",
+		       json_object_get_boolean(json_object_object_get(n, "slave_only")) ? " slave-only" : "",
+		       is_master ? " MASTER" : "");
+	}
+	if (streq(role_what, "status")) {
+		if (!json_object_get_boolean(json_object_object_get(r, "configured")))
+			printf("%s is not configured on this node\n", lvs ? "LVS" : "NAT gateway");
+		printf("this node (pnn %s) is %s\n", jstr(r, "pnn", "?"), jstr(r, "role", "?"));
+		if (lvs && json_object_get_boolean(json_object_object_get(r, "dry_run")))
+			printf("dry run: the kernel has no IPVS; ipvsadm commands are recorded, not run\n");
+		if (jstr(r, "error", NULL))
+			printf("error: %s\n", jstr(r, "error", ""));
+		if (ip_verbose) {
+			const char *t = jstr(r, lvs ? "commands" : "applied", NULL);
+
+			if (t && t[0])
+				printf("%s:\n%s%s", lvs ? "ipvsadm commands" : "applied", t,
+				       t[strlen(t) - 1] == '\n' ? "" : "\n");
+		}
+	}
+}
+
+static void print_natgw(struct json_object *r)
+{
+	print_role(r, false);
+}
+
+static void print_lvs(struct json_object *r)
+{
+	print_role(r, true);
+}
+
 static void print_reloadnodes(struct json_object *r)
 {
 	printf("nodes file reloaded: %s nodes\n", jstr(r, "nodes", "?"));
@@ -788,6 +871,17 @@ static const struct verb verbs[] = {
 	  "Remove a public address from this node's running set (released first if\n"
 	  "this node hosts it) until the next reload, and run a takeover.\n",
 	  1, 1, print_done, parse_delip },
+	{ "natgw", "[master|list|status] [-v]", "show the NAT gateway of this node's group",
+	  "master: the master's node number and private address (-1: none); list:\n"
+	  "every node of the group; status (default): every node's state, this node's\n"
+	  "role, and with -v what it applied (address, nftables table, routes).\n",
+	  0, 2, print_natgw, parse_role },
+	{ "lvs", "[master|list|status] [-v]", "show the LVS master and set",
+	  "master: the LVS master's node number (-1: none); list: the nodes in the LVS\n"
+	  "set; status (default): every LVS node, this node's role, whether the kernel\n"
+	  "has IPVS, and with -v the ipvsadm commands applied (or, in a dry run, the\n"
+	  "ones herdd would run).\n",
+	  0, 2, print_lvs, parse_role },
 	{ "reload", "", "reload the configuration (root)",
 	  "Ask herdd to read its configuration directory again. The new files are\n"
 	  "checked first; when they are not valid herdd keeps running on the old\n"
