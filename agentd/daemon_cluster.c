@@ -1286,6 +1286,7 @@ void cluster_status_json(struct cluster *c, struct json_object *o)
 	json_object_object_add(o, "health_reason", json_object_new_string(monitor_reason(c->mon)));
 	json_object_object_add(o, "startup_phase", json_object_new_string(
 		monitor_phase_name(monitor_phase(c->mon))));
+	roles_status_json(c, o);
 }
 
 #define ADD_U64(obj, name, v) json_object_object_add(obj, name, json_object_new_int64((int64_t)(v)))

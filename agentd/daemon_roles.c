@@ -87,7 +87,17 @@ int roles_new(struct cluster *c)
 	c->roles = r;
 	r->lv_master = LVS_NO_MASTER;
 	r->ng_dec.master = -1;
+	if (c->d->cf->nlvs_nodes && !lvs_kernel_has_ipvs())
+		log_warn("LVS is configured but the kernel has no IPVS (%s absent): herdd will record "
+			 "the ipvsadm commands it would run instead of running them", LVS_IPVS_PROC);
 	return 0;
+}
+
+void roles_status_json(struct cluster *c, struct json_object *status)
+{
+	if (c->d->cf->nlvs_nodes && !lvs_kernel_has_ipvs())
+		json_object_object_add(status, "lvs_warning", json_object_new_string(
+			"DRY RUN: the kernel has no IPVS, ipvsadm commands are recorded, not run"));
 }
 
 /* The apply objects open their sockets on first use: nodes without the

@@ -21,6 +21,9 @@ void roles_update(struct cluster *c);
 void roles_reconfigure(struct cluster *c);
 /* Every keepalive interval: retries after a failure, ARP rounds. */
 void roles_tick(struct cluster *c);
+/* Warnings for `herdctl status` (LVS without IPVS in the kernel). */
+struct json_object;
+void roles_status_json(struct cluster *c, struct json_object *status);
 /* NODE_CAP_NATGW and NODE_CAP_LVS as the configuration gives them. */
 uint32_t roles_capabilities(struct cluster *c);
 

@@ -95,6 +95,8 @@ static void print_status(struct json_object *r)
 		printf("Maintenance:ON until %s\n", jstr(r, "maintenance_until", "?"));
 	if (strlen(jstr(r, "health_reason", "")))
 		printf("Health:%s (%s)\n", jstr(r, "health", "?"), jstr(r, "health_reason", ""));
+	if (jstr(r, "lvs_warning", NULL))
+		printf("LVS:%s\n", jstr(r, "lvs_warning", ""));
 }
 
 static void print_uptime(struct json_object *r)

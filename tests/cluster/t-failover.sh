@@ -15,8 +15,9 @@ command -v python3 >/dev/null || { echo "# SKIP: python3 missing"; exit 77; }
 cluster_trap
 tool=$(cd "$(dirname "$0")" && pwd)/failover.py
 ADDRS="10.92.0.101 10.92.0.102 10.92.0.103 10.92.0.104 10.92.0.105 10.92.0.106"
-export CLUSTER_CLIENT=1
-CLUSTER_PUBLIC_ADDRESSES=$(for a in $ADDRS; do echo "$a/24 pub0"; done)
+V6=fd92::150
+export CLUSTER_CLIENT=1 CLUSTER_IPV6=1
+CLUSTER_PUBLIC_ADDRESSES=$(for a in $ADDRS; do echo "$a/24 pub0"; done; echo "$V6/64 pub0")
 # Node 2 has a second public interface (pub1, a veth pair of its own).
 export CLUSTER_PUBLIC_ADDRESSES CLUSTER_PUBLIC_ADDRESSES_2="$CLUSTER_PUBLIC_ADDRESSES
 10.93.0.100/24 pub1"
@@ -41,7 +42,10 @@ kernel_holders() { # ADDR: the nodes whose kernel has it
 	local k
 	for k in 0 1 2; do
 		node_running "$k" || continue
-		node_exec "$k" ip -o addr show to "$1/32" | grep -q . && printf '%s ' "$k"
+		case $1 in
+		*:*) node_exec "$k" ip -o -6 addr show to "$1/128" | grep -q . && printf '%s ' "$k" ;;
+		*) node_exec "$k" ip -o -4 addr show to "$1/32" | grep -q . && printf '%s ' "$k" ;;
+		esac
 	done
 }
 assigned() { local a; for a in $ADDRS; do [ "$(kernel_holders "$a")" != "" ] || return 1; done; }
@@ -64,6 +68,10 @@ for a in $ADDRS; do
 		"TCP to $a reaches node $(holder "$a")"
 done
 ok "the client pings every address"
+expect_eq "$(kernel_holders "$V6")" "$(holder "$V6") " "IPv6: $V6 is on exactly the node herdctl ip names"
+client_exec ping -6 -c1 -W2 "$V6" >/dev/null || fail "ping $V6"
+expect_eq "$(client_exec python3 "$tool" connect "$V6" 8080 3)" "node $(holder "$V6")" \
+	"IPv6: TCP to $V6 reaches node $(holder "$V6")"
 
 mac_of() { node_exec "$1" cat /sys/class/net/pub0/address; }
 neigh_mac() { client_exec ip neigh show "$1" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i+1)}'; }
@@ -103,7 +111,7 @@ node_crash "$victim"
 reached() { local g; g=$(client_exec python3 "$tool" connect "$B" 8080 0.2) && [ "$g" != "node $victim" ]; }
 wait_for 10 "the client reaches $B on another node after node $victim died" reached
 echo "# crash of node $victim to the client's TCP connect to $B: $(ms_since "$t0") ms"
-moved() { local a; for a in $ADDRS; do [ -n "$(kernel_holders "$a")" ] || return 1; done; }
+moved() { local a; for a in $ADDRS $V6; do [ -n "$(kernel_holders "$a")" ] || return 1; done; }
 wait_for 5 "every address is hosted by a survivor" moved
 wait_for 3 "the client's neighbour entry for $B moved" \
 	eval '[ "$(neigh_mac "$B")" = "$(mac_of "$(holder "$B" "${survivors%% *}")")" ]'

@@ -88,6 +88,8 @@ if node_herdctl 0 -j lvs | jq -e .dry_run >/dev/null; then
 	expect_match "$OUT$(node_herdctl 0 lvs -v)" "ipvsadm -a -t 10.92.0.180:0 -r 10.91.0.11 -g" \
 		"the dry run lists the real server entries"
 	expect_match "$(grep -c 'LVS (dry run)' "$(node_log 0)")" "^[1-9]" "herdd logs what it would run"
+	expect_match "$(node_herdctl 1 status)" "LVS:DRY RUN: the kernel has no IPVS" "herdctl status says so"
+	expect_match "$(cat "$(node_log 1)")" "LVS is configured but the kernel has no IPVS" "herdd says so at start"
 fi
 expect_rc 0 "disable node 1" -- node_herdctl 0 disable -n 1
 wait_for 5 "a disabled node leaves the LVS set" eval '[ "$(node_herdctl 0 lvs list | tr "\n" " ")" = "0 10.91.0.10 2 10.91.0.12 " ]'
