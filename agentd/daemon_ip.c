@@ -95,6 +95,7 @@ struct ipglue {
 
 	/* leader: the takeover run */
 	bool wanted;
+	bool admin_wanted;              /* moveip asked for it (runs in maintenance) */
 	usec_t not_before;              /* monotonic: a retry waits until then */
 	char why[128];
 	sd_event_source *kick;
@@ -780,8 +781,24 @@ static void phase_gather_done(struct cluster *c)
 			nodes[i].no_takeover = ni->options & IPOP_NODE_NO_TAKEOVER;
 			nodes[i].ips = ni->ips;
 			nodes[i].nips = ni->nips;
-		} else if (peer_reachable(c, i)) {
+		} else if (peer_reachable(c, i) && ni) {
+			/* Connected but silent (hung, or refusing us): it may still
+			 * hold what the last assignment gave it. Count those as
+			 * hosted there and usable nowhere else until it confirms a
+			 * release — its release is asked for, and not answered,
+			 * so they stay put. Never two holders. */
 			g->incomplete = true;
+			free(ni->ips);
+			ni->ips = calloc(MAX(g->nmap, (size_t)1), sizeof(*ni->ips));
+			ni->nips = 0;
+			for (size_t k = 0; ni->ips && k < g->nmap; k++)
+				if (g->map[k].pnn == i) {
+					ni->ips[ni->nips] = g->map[k];
+					ni->ips[ni->nips++].flags = IPOP_IP_HOSTED;
+				}
+			nodes[i].answered = true;
+			nodes[i].ips = ni->ips;
+			nodes[i].nips = ni->nips;
 		}
 	}
 	in.nodes = nodes;
@@ -941,6 +958,12 @@ static void run_start(struct cluster *c)
 
 	if (g->phase != RUN_IDLE || !g->wanted || !cluster_may_act(c) || c->recovering)
 		return;
+	/* Maintenance freezes health- and membership-driven moves (a switch
+	 * reboot must not move addresses away from nodes that still hold
+	 * them); an admin's moveip still runs. */
+	if (maintenance(c) && !g->admin_wanted)
+		return; /* the tick tries again once maintenance is over */
+	g->admin_wanted = false;
 	if (now_monotonic() < g->not_before)
 		return; /* the tick retries */
 	g->wanted = false;
@@ -1004,6 +1027,10 @@ void ip_abort(struct cluster *c)
 		log_notice("takeover run abandoned: this node is no longer the leader");
 	run_reset(g);
 	g->wanted = false;
+	/* Pins belong to this leadership: a later one starts without them. */
+	free(g->pins);
+	g->pins = NULL;
+	g->npins = 0;
 }
 
 static void phase_step(struct cluster *c)
@@ -1241,6 +1268,7 @@ void ip_on_control(struct cluster *c, uint32_t from, const struct herd_control *
 		}
 		g->pins[g->npins++] = (struct takeover_pin){ .addr = ips[0].addr, .pnn = ips[0].pnn };
 		ip_kick(c, "moveip");
+		g->admin_wanted = true;
 		cluster_reply(c, from, req, 0, NULL, 0);
 		break;
 	}

@@ -866,8 +866,9 @@ static const struct verb verbs[] = {
 	  "released, new ones are assigned.\n",
 	  0, 0, print_done, NULL },
 	{ "addip", "ADDRESS/PREFIX IFACE[,IFACE...]", "add a public address to this node (root)",
-	  "Add a public address to this node's running set (not to the file: it\n"
-	  "lasts until the next reload), and run a takeover.\n",
+	  "Add a public address to this node's running set, not to the file: it\n"
+	  "lasts until herdd restarts (reloads keep it; delip removes it), and run\n"
+	  "a takeover.\n",
 	  2, 2, print_done, parse_addip },
 	{ "delip", "ADDRESS", "remove a public address from this node (root)",
 	  "Remove a public address from this node's running set (released first if\n"

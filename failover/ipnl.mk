@@ -3,8 +3,8 @@
 # (arp), interface link monitoring on sd-event (iflink), libnl error
 # mapping (nlerr) and the pure interface-health rule (ifhealth).
 #
-# Not linked into herdd yet: the glue adds $(FAILOVER_NL_SRCS) to herdd's
-# sources and libnl-route-3.0 to its pkg-config list when it drives them.
+# herdd links these (agentd/Makefile.inc lists them by name: this fragment
+# is read after it); the unit tests use $(FAILOVER_NL_SRCS).
 
 FAILOVER_NL_SRCS := failover/ipaddr.c failover/arp.c failover/iflink.c failover/nlerr.c \
 	failover/ifhealth.c failover/tickle.c

@@ -3,12 +3,9 @@
 # by fork + exec or recorded in a dry run, the ARP sysctls, the address
 # through rtnetlink).
 #
-# Not linked into herdd yet: the glue adds $(LVS_SRCS) to herdd's sources
-# and $(LVS_PKGS) to its pkg-config list. lvs_apply.c also needs
-# failover/ipaddr.c and failover/nlerr.c, which $(FAILOVER_NL_SRCS)
-# (failover/ipnl.mk) already brings; they are not listed here so that a
-# program linking both lists gets each object once. Runtime: the ipvsadm
-# program (Debian package ipvsadm), only when the kernel has IPVS.
+# herdd links these (agentd/Makefile.inc lists them by name: this fragment
+# is read after it); the unit tests use $(LVS_SRCS) with $(FAILOVER_NL_SRCS)
+# (failover/ipnl.mk) for ipaddr.c and nlerr.c.
 
 LVS_SRCS := failover/lvs.c failover/lvs_apply.c
 LVS_PKGS := libnl-route-3.0

@@ -3,9 +3,9 @@
 # natgw_apply.c puts a plan into the kernel through libnftables and
 # libnl-route-3 (and failover/ipaddr.c for the public address).
 #
-# Not linked into herdd yet: the glue adds $(NATGW_SRCS) and $(NATGW_PKGS)
-# (with $(FAILOVER_NL_SRCS) for ipaddr/nlerr, see failover/ipnl.mk) when it
-# drives the NAT gateway.
+# herdd links these (agentd/Makefile.inc lists them by name: this fragment
+# is read after it); the unit tests use $(NATGW_SRCS) with ipaddr.c and
+# nlerr.c from $(FAILOVER_NL_SRCS) (failover/ipnl.mk).
 
 NATGW_PURE_SRCS := failover/natgw.c
 NATGW_SRCS := $(NATGW_PURE_SRCS) failover/natgw_apply.c

@@ -3,11 +3,9 @@
 # address, which rules at start-up are leftovers) and the rtnetlink layer
 # that applies them (policyroute_apply.c, libnl-route-3).
 #
-# Not linked into herdd yet: the glue adds $(POLICYROUTE_SRCS) to herdd's
-# sources and $(POLICYROUTE_PKGS) to its pkg-config list when it drives
-# them. policyroute_apply.c also needs failover/nlerr.c (in
-# $(FAILOVER_NL_SRCS), failover/ipnl.mk) and agentd/addr.c (base); they are
-# not repeated here so that no object is linked twice.
+# herdd links these (agentd/Makefile.inc lists them by name: this fragment
+# is read after it); the unit tests use $(POLICYROUTE_SRCS) with nlerr.c
+# (failover/ipnl.mk) and agentd/addr.c.
 
 POLICYROUTE_SRCS := failover/policyroute.c failover/policyroute_apply.c
 POLICYROUTE_PKGS := libnl-route-3.0

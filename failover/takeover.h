@@ -21,7 +21,9 @@
  *   - a moveip pin (address → node) wins over the algorithm while that
  *     node may host the address;
  *   - a node that did not answer is treated as hosting nothing and may
- *     host nothing; the glue marks the run incomplete and runs again.
+ *     host nothing; the glue marks the run incomplete and runs again (the
+ *     glue reports a connected but silent node as answered, hosting what
+ *     the last assignment gave it, so those addresses stay put).
  *
  * No I/O, no logging, no globals.
  */

@@ -83,13 +83,13 @@ to=$(( (from + 1) % 3 ))
 hold=$CLUSTER_DIR/hold.txt
 client_bg 0 python3 "$tool" hold "$A" 8080 "$hold"
 hold_pid=$CLUSTER_BG_PID
-wait_for 3 "the client holds a connection to $A" grep -q connected "$hold"
+wait_for 3 "the client holds a connection to $A" grep -qs connected "$hold"
 expect_eq "$(neigh_mac "$A")" "$(mac_of "$from")" "the client's neighbour entry is node $from's MAC"
 t0=$(now_ns)
 expect_rc 0 "moveip" -- node_herdctl 0 moveip "$A" "$to"
 expect_eq "$(holder "$A")" "$to" "moveip: $A is on node $to"
 expect_eq "$(kernel_holders "$A")" "$to " "moveip: only node $to's kernel has $A"
-wait_for 3 "the client's connection to the moved $A is reset" grep -q '^reset' "$hold"
+wait_for 3 "the client's connection to the moved $A is reset" grep -qs "^reset" "$hold"
 echo "# moveip to reset: $(ms_since "$t0") ms"
 wait_for 3 "the client's neighbour entry shows node $to's MAC" \
 	eval '[ "$(neigh_mac "$A")" = "$(mac_of "$to")" ]'
@@ -147,6 +147,20 @@ wait_for 3 "the deleted address is gone from node 1" eval '[ -z "$(kernel_holder
 for k in 0 1 2; do sed -i '/10.92.0.106/d' "$(node_etc "$k")/public_addresses"; done
 expect_rc 0 "reloadips" -- node_herdctl 0 reloadips
 wait_for 3 "reloadips: 10.92.0.106 is released everywhere" eval '[ -z "$(kernel_holders 10.92.0.106)" ]'
+
+# ---- maintenance mode holds takeover runs back (moveip still works) ----------
+expect_rc 0 "maintenance on" -- node_herdctl 0 maintenance on --for 5m
+C=10.92.0.103
+h=$(holder "$C")
+expect_rc 0 "disable node $h during maintenance" -- node_herdctl 0 disable -n "$h"
+sleep 1
+expect_eq "$(holder "$C")" "$h" "maintenance: the disabled node keeps $C (no takeover run)"
+to=$(( (h + 1) % 3 ))
+expect_rc 0 "moveip during maintenance" -- node_herdctl 0 moveip "$C" "$to"
+expect_rc 0 "maintenance off" -- node_herdctl 0 maintenance off
+wait_for 3 "after maintenance the disabled node hosts nothing" \
+	eval 'node_herdctl 0 -j ip | jq -e --argjson h '"$h"' "[.addresses[] | select(.pnn == \$h)] | length == 0"'
+expect_rc 0 "enable node $h" -- node_herdctl 0 enable -n "$h"
 
 # ---- never on two nodes at once ----------------------------------------------
 sleep 0.5
