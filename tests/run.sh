@@ -4,7 +4,7 @@
 # Suites, in order:
 #   unit     cmocka programs build/tests/test_*
 #   conf     configuration golden files (tests/conf/run.sh)
-#   docs     man pages render without warnings, check-deps
+#   docs     man pages render without warnings, HERD-MIB lints clean, check-deps
 #   cli      herdd/herdctl against one local daemon (tests/cli/t-*.sh)
 #   cluster  network-namespace clusters (tests/cluster/t-*.sh)
 #
@@ -53,6 +53,7 @@ for s in "${suites[@]}"; do
 	conf) run_one conf/golden tests/conf/run.sh ;;
 	docs)
 		run_one docs/man tests/docs/man.sh
+		run_one docs/mib tests/docs/mib.sh
 		run_one docs/check-deps tests/check-deps.sh ;;
 	cli|cluster)
 		for t in tests/$s/t-*.sh; do
