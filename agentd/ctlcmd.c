@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "agentd/daemon.h"
+#include "agentd/daemon_notify.h"
 #include "agentd/log.h"
 #include "conf/pubaddr.h"
 #include "conf/value.h"
@@ -474,6 +475,50 @@ static int cmd_ifaces(struct ctl_conn *c, struct json_object *args, struct json_
 	return 0;
 }
 
+/* notify: {} status; {"test": "EVENT"} start a test; {"result": ID} its report. */
+static int cmd_notify(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	const char *ev = NULL;
+	int64_t id = 0;
+	int r;
+
+	if ((r = arg_int(args, "result", 1, INT32_MAX, &id, err, errlen)) < 0)
+		return r;
+	if (r > 0) {
+		*reply = notify_test_result(d, (int)id);
+		if (!*reply) {
+			snprintf(err, errlen, "no notify test %lld (only the last few are kept)",
+				 (long long)id);
+			return -ENOENT;
+		}
+		return 0;
+	}
+	if ((r = arg_str(args, "test", &ev, err, errlen)) < 0)
+		return r;
+	if (r > 0) {
+		int type = event_type_from_name(ev);
+
+		if (ctl_conn_uid(c) != 0) {
+			snprintf(err, errlen, "notify test runs the handlers: root only");
+			return -EPERM;
+		}
+		if (type < 0) {
+			snprintf(err, errlen, "unknown event '%s' (herdctl events lists the names)", ev);
+			return -EINVAL;
+		}
+		r = notify_test_start(d, (enum herd_event_type)type, err, errlen);
+		if (r < 0)
+			return r;
+		*reply = json_object_new_object();
+		json_object_object_add(*reply, "test", json_object_new_int(r));
+		return 0;
+	}
+	*reply = notify_status_json(d);
+	return 0;
+}
+
 static int cmd_natgw(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 		     char *err, size_t errlen, void *userdata)
 {
@@ -651,6 +696,7 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "addip", true, cmd_addip },
 	{ "delip", true, cmd_delip },
 	{ "natgw", false, cmd_natgw },
+	{ "notify", false, cmd_notify },
 	{ "lvs", false, cmd_lvs },
 };
 const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

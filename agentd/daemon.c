@@ -13,6 +13,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "agentd/log.h"
+#include "agentd/daemon_notify.h"
 #include "agentd/pidfile.h"
 
 #define MAX_LOCAL_ADDRS 256
@@ -47,11 +48,20 @@ struct json_object *herdd_event_json(const struct herd_event *ev)
 	json_object_object_add(o, "severity", json_object_new_string(severity_name(ev->severity)));
 	json_object_object_add(o, "subject", json_object_new_string(ev->subject));
 	json_object_object_add(o, "detail", json_object_new_string(ev->detail));
+	if (ev->has_flags) {
+		json_object_object_add(o, "old_flags", json_object_new_int64(ev->old_flags));
+		json_object_object_add(o, "new_flags", json_object_new_int64(ev->new_flags));
+		json_object_object_add(o, "old_state", json_object_new_string(
+			node_summary_name(node_summary(ev->old_flags))));
+		json_object_object_add(o, "new_state", json_object_new_string(
+			node_summary_name(node_summary(ev->new_flags))));
+	}
 	return o;
 }
 
-void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
-		const char *subject, const char *detail_fmt, ...)
+static void emitv(struct herdd *d, enum herd_event_type type, uint32_t node, bool has_flags,
+		  uint32_t old_flags, uint32_t new_flags, const char *subject,
+		  const char *detail_fmt, va_list ap)
 {
 	struct herd_event ev = {
 		.wall = now_realtime(),
@@ -60,16 +70,17 @@ void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
 		.reporter = d->st ? d->st->pnn : PNN_NONE,
 		.type = type,
 		.severity = event_type_severity(type),
+		.has_flags = has_flags,
+		.old_flags = old_flags,
+		.new_flags = new_flags,
 	};
 	const struct herd_event *stored;
 	struct json_object *o;
-	va_list ap;
 
 	snprintf(ev.subject, sizeof(ev.subject), "%s", subject);
-	va_start(ap, detail_fmt);
 	vsnprintf(ev.detail, sizeof(ev.detail), detail_fmt, ap);
-	va_end(ap);
 	stored = event_ring_push(&d->events, &ev);
+	notify_event(d, stored);
 	log_msg(severity_syslog(ev.severity), "event %s #%llu: %s%s%s", event_type_name(type),
 		(unsigned long long)stored->seq, ev.subject, ev.detail[0] ? ": " : "", ev.detail);
 	if (d->ctl) {
@@ -77,6 +88,27 @@ void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
 		ctlsrv_broadcast(d->ctl, o);
 		json_object_put(o);
 	}
+}
+
+void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
+		const char *subject, const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	emitv(d, type, node, false, 0, 0, subject, detail_fmt, ap);
+	va_end(ap);
+}
+
+void herdd_emit_change(struct herdd *d, enum herd_event_type type, uint32_t node,
+		       uint32_t old_flags, uint32_t new_flags, const char *subject,
+		       const char *detail_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, detail_fmt);
+	emitv(d, type, node, true, old_flags, new_flags, subject, detail_fmt, ap);
+	va_end(ap);
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -250,6 +282,7 @@ int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen)
 	conf_free(d->cf);
 	d->cf = cf;
 	cluster_reconfigure(d->cl);
+	notify_reconfigure(d);
 	log_set_level(cf->log_level);
 	d->reloads++;
 	d->reload_wall = now_realtime();
@@ -364,8 +397,11 @@ int herdd_new(const char *conf_dir, const char *conf_file, struct herd_conf *cf,
 		goto fail;
 	}
 	d->cf = cf;
-	r = cluster_new(d, &d->cl);
+	r = notify_new(d);
+	if (r >= 0)
+		r = cluster_new(d, &d->cl);
 	if (r < 0) {
+		notify_free(d);
 		d->cf = NULL;
 		goto fail;
 	}
@@ -410,6 +446,7 @@ void herdd_free(struct herdd *d)
 	if (!d)
 		return;
 	cluster_free(d->cl);
+	notify_free(d);
 	ctlsrv_free(d->ctl);
 	sd_event_unref(d->ev);
 	state_free(d->st);

@@ -16,6 +16,8 @@
 #include "agentd/state.h"
 #include "conf/conf.h"
 
+struct notify;
+
 struct herdd {
 	sd_event *ev;
 	struct herd_conf *cf;           /* the running configuration */
@@ -28,6 +30,7 @@ struct herdd {
 	int pid_fd;
 
 	struct event_ring events;        /* the recent events, for herdctl events */
+	struct notify *notify;          /* the notification sinks (daemon_notify.c) */
 
 	usec_t start_wall, start_mono;
 	usec_t reload_wall;             /* last successful reload, 0 never */
@@ -57,6 +60,10 @@ int herdd_reload(struct herdd *d, bool apply_nodes, char *err, size_t errlen);
  */
 void herdd_emit(struct herdd *d, enum herd_event_type type, uint32_t node,
 		const char *subject, const char *detail_fmt, ...) _printf_(5, 6);
+/* The same for a node state change: the node's flags before and after. */
+void herdd_emit_change(struct herdd *d, enum herd_event_type type, uint32_t node,
+		       uint32_t old_flags, uint32_t new_flags, const char *subject,
+		       const char *detail_fmt, ...) _printf_(7, 8);
 
 /* A wall-clock time as ISO 8601 text for JSON replies; NULL (JSON null) for 0. */
 struct json_object *herdd_json_time(usec_t wall);

@@ -113,8 +113,9 @@ static void flag_events(struct cluster *c, uint32_t pnn, uint32_t old, uint32_t 
 		if (was == is)
 			continue;
 		snprintf(subject, sizeof(subject), "node %u is %s", pnn, is ? bits[i].won : bits[i].woff);
-		herdd_emit(c->d, is ? bits[i].on : bits[i].off, pnn, subject, "flags now %s%s%s",
-			   node_flags_format(fl, sizeof(fl), new), why[0] ? ": " : "", why);
+		herdd_emit_change(c->d, is ? bits[i].on : bits[i].off, pnn, old, new, subject,
+				  "flags now %s%s%s", node_flags_format(fl, sizeof(fl), new),
+				  why[0] ? ": " : "", why);
 	}
 }
 
@@ -562,6 +563,7 @@ static void on_peer(struct transport *t, uint32_t pnn, bool connected, void *use
 	struct cluster *c = userdata;
 	struct peer_view *p = &c->peers[pnn];
 	char subject[EVENT_SUBJECT_MAX];
+	uint32_t old_flags;
 
 	p->connected = connected;
 	if (!connected) {
@@ -569,11 +571,13 @@ static void on_peer(struct transport *t, uint32_t pnn, bool connected, void *use
 		p->rec_waiting = false;
 		ip_peer_gone(c, pnn);
 	}
+	old_flags = ST(c)->nodes[pnn].flags;
 	update_peer_state(c, pnn);
 	snprintf(subject, sizeof(subject), "node %u %s", pnn,
 		 connected ? "connected" : "disconnected");
-	herdd_emit(c->d, connected ? EV_NODE_CONNECTED : EV_NODE_DISCONNECTED, pnn, subject, "%s",
-		   connected ? "a link came up" : "every link is down");
+	herdd_emit_change(c->d, connected ? EV_NODE_CONNECTED : EV_NODE_DISCONNECTED, pnn, old_flags,
+			  ST(c)->nodes[pnn].flags, subject, "%s",
+			  connected ? "a link came up" : "every link is down");
 	if (connected && maintenance(c)) {
 		struct herd_op_body b = { .until = c->maint_until };
 

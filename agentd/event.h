@@ -72,6 +72,8 @@ struct herd_event {
 	enum herd_severity severity;
 	char subject[EVENT_SUBJECT_MAX];
 	char detail[EVENT_DETAIL_MAX];
+	bool has_flags;                 /* a node state change: old/new flags known */
+	uint32_t old_flags, new_flags;  /* NODE_FLAG_* of node before and after */
 };
 
 /* "node-banned", "unhealthy", ...; NULL for an unknown type. */

@@ -647,6 +647,98 @@ static void print_lvs(struct json_object *r)
 	print_role(r, true);
 }
 
+/* ---- notify --------------------------------------------------------------- */
+
+static int parse_notify(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	if (argc == 1 || (argc == 2 && streq(argv[1], "status")))
+		return 0;
+	if (streq(argv[1], "test") && argc <= 3) {
+		json_object_object_add(args, "test", json_object_new_string(argc == 3 ? argv[2]
+										     : "healthy"));
+		return 0;
+	}
+	fprintf(stderr, "herdctl: notify: expected 'status' or 'test [EVENT]'\n");
+	return 2;
+}
+
+static void print_handlers_status(struct json_object *h)
+{
+	struct json_object *list = json_object_object_get(h, "handlers");
+
+	printf("notify.d handlers in %s: %s events, %s runs, %s failures, %s timeouts, %s dropped, "
+	       "%s running, %s queued\n",
+	       jstr(h, "dir", "?"), jstr(h, "events", "0"), jstr(h, "runs", "0"),
+	       jstr(h, "failures", "0"), jstr(h, "timeouts", "0"), jstr(h, "dropped", "0"),
+	       jstr(h, "running", "0"), jstr(h, "queued", "0"));
+	if (jstr(h, "scan_error", NULL))
+		printf("  directory: %s\n", jstr(h, "scan_error", ""));
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *e = json_object_array_get_idx(list, i);
+
+		printf("  %-24s runs:%s ok:%s failed:%s timedout:%s dropped:%s queued:%s%s%s\n",
+		       jstr(e, "name", "?"), jstr(e, "runs", "0"), jstr(e, "ok", "0"),
+		       jstr(e, "failures", "0"), jstr(e, "timeouts", "0"), jstr(e, "dropped", "0"),
+		       jstr(e, "queued", "0"), jstr(e, "last_error", NULL) ? " last error: " : "",
+		       jstr(e, "last_error", ""));
+	}
+}
+
+static void print_notify(struct json_object *r)
+{
+	struct json_object *h = json_object_object_get(r, "handlers");
+
+	if (json_object_object_get(r, "done")) {
+		struct json_object *list = h ? json_object_object_get(h, "handlers") : NULL;
+
+		printf("test %s event #%s:\n", jstr(h, "event", "?"), jstr(h, "seq", "?"));
+		if (!list || !json_object_array_length(list))
+			printf("  no handlers%s%s\n", jstr(h, "scan_error", NULL) ? ": " : "",
+			       jstr(h, "scan_error", ""));
+		for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+			struct json_object *e = json_object_array_get_idx(list, i);
+
+			printf("  handler %-24s %s (%s)\n", jstr(e, "name", "?"),
+			       jstr(e, "outcome", "?"), jstr(e, "reason", ""));
+		}
+		return;
+	}
+	if (h)
+		print_handlers_status(h);
+}
+
+/* After notify test: poll for the report (handlers may take their timeout). */
+static int wait_notify_test(struct ctlclient *cl, struct json_object **reply, usec_t timeout)
+{
+	int64_t id = json_object_get_int64(json_object_object_get(*reply, "test"));
+	usec_t deadline = now_monotonic() + MAX(timeout, 120 * USEC_PER_SEC);
+	char err[256];
+
+	for (;;) {
+		struct json_object *args = json_object_new_object(), *r = NULL;
+
+		json_object_object_add(args, "result", json_object_new_int64(id));
+		if (ctlclient_request(cl, "notify", args, timeout, &r, err, sizeof(err)) < 0) {
+			json_object_put(args);
+			json_object_put(r);
+			fprintf(stderr, "herdctl: notify test: %s\n", err);
+			return 1;
+		}
+		json_object_put(args);
+		if (json_object_get_boolean(json_object_object_get(r, "done"))) {
+			json_object_put(*reply);
+			*reply = r;
+			return 0;
+		}
+		json_object_put(r);
+		if (now_monotonic() >= deadline) {
+			fprintf(stderr, "herdctl: notify test: the handlers did not finish in time\n");
+			return 1;
+		}
+		usleep(100 * 1000);
+	}
+}
+
 static void print_reloadnodes(struct json_object *r)
 {
 	printf("nodes file reloaded: %s nodes\n", jstr(r, "nodes", "?"));
@@ -885,6 +977,12 @@ static const struct verb verbs[] = {
 	  "has IPVS, and with -v the ipvsadm commands applied (or, in a dry run, the\n"
 	  "ones herdd would run).\n",
 	  0, 2, print_lvs, parse_role },
+	{ "notify", "[status | test [EVENT]]", "show the notification sinks, or test them",
+	  "status (default): the notify.d handlers with their runs, failures,\n"
+	  "timeouts, drops and last error. test [EVENT] (root): send a synthetic\n"
+	  "EVENT (default healthy; HERD_TEST=1 in the handlers' environment) through\n"
+	  "every sink and report what each did; waits until every handler finished.\n",
+	  0, 2, print_notify, parse_notify },
 	{ "reload", "", "reload the configuration (root)",
 	  "Ask herdd to read its configuration directory again. The new files are\n"
 	  "checked first; when they are not valid herdd keeps running on the old\n"
@@ -1269,7 +1367,9 @@ int main(int argc, char **argv)
 		return follow_events(cl, reply, json);
 	}
 	if ((v->wait_bit && wait_flags(cl, args_keep, v, timeout)) ||
-	    (streq(v->name, "moveip") && wait_moveip(cl, args_keep, timeout))) {
+	    (streq(v->name, "moveip") && wait_moveip(cl, args_keep, timeout)) ||
+	    (streq(v->name, "notify") && json_object_object_get(reply, "test") &&
+	     wait_notify_test(cl, &reply, timeout))) {
 		json_object_put(args_keep);
 		json_object_put(reply);
 		ctlclient_free(cl);

@@ -145,6 +145,11 @@ struct herd_conf {
 	unsigned monitor_fail_limit;    /* failed monitor runs in a row: UNHEALTHY */
 	usec_t startup_retry;           /* between init/setup/startup attempts */
 
+	/* [notify] */
+	char *notify_dir;               /* relative to dir */
+	usec_t notify_timeout, notify_kill_grace;
+	unsigned notify_parallel, notify_queue, notify_output;
+
 	/* [mail] */
 	char *smtp_server;              /* host:port */
 	char *mail_to;                  /* one address, LOCAL@DOMAIN */

@@ -24,7 +24,7 @@ static_assert(sizeof(enum ip_allocation) == sizeof(int), "enum fields are stored
 
 static const char *const sections[] = {
 	"cluster", "membership", "paths", "control", "logging",
-	"failover", "natgw", "policy routing", "lvs", "monitor", "mail", "snmp",
+	"failover", "natgw", "policy routing", "lvs", "monitor", "notify", "mail", "snmp",
 };
 
 static const struct value_enum log_levels[] = {
@@ -179,6 +179,25 @@ static const struct schema_key keys[] = {
 	{ "monitor", "startup retry", SCHEMA_DURATION, "5s", OFF(startup_retry),
 	  .min = MS(100), .max = SEC(3600),
 	  .doc = "Time between attempts of a failed init, setup or startup event." },
+
+	/* [notify] */
+	{ "notify", "handlers dir", SCHEMA_PATH, "notify.d", OFF(notify_dir),
+	  .doc = "Directory of the notify.d handlers run for every event; absent: none." },
+	{ "notify", "handler timeout", SCHEMA_DURATION, "30s", OFF(notify_timeout),
+	  .min = MS(100), .max = SEC(3600),
+	  .doc = "Time a handler may run before its process group gets SIGTERM." },
+	{ "notify", "handler kill grace", SCHEMA_DURATION, "5s", OFF(notify_kill_grace),
+	  .min = MS(10), .max = SEC(600),
+	  .doc = "Time from that SIGTERM to SIGKILL." },
+	{ "notify", "handler parallel", SCHEMA_UINT, "4", OFF(notify_parallel), .min = 1, .max = 64,
+	  .doc = "Handler runs at once, all handlers together (each handler still takes "
+		 "its events one at a time, in order)." },
+	{ "notify", "handler queue", SCHEMA_UINT, "10000", OFF(notify_queue), .min = 10,
+	  .max = 1000000,
+	  .doc = "Events waiting per handler; when full, the oldest is dropped and counted." },
+	{ "notify", "handler output", SCHEMA_UINT, "4096", OFF(notify_output), .min = 256,
+	  .max = 1048576,
+	  .doc = "Bytes of a handler's output kept and logged per run." },
 
 	/* [mail] */
 	{ "mail", "smtp server", SCHEMA_HOSTPORT, "localhost:25", OFF(smtp_server),
