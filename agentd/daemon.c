@@ -168,15 +168,39 @@ static int state_from_conf(const struct herd_conf *cf, struct herd_state **out)
 	return 0;
 }
 
+#define SHUTDOWN_DRAIN (5 * USEC_PER_SEC) /* handlers of the shutdown event may run */
+
+/* Stop once the notify.d handlers are done with the shutdown event (bounded). */
+static int on_drain(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct herdd *d = userdata;
+
+	if (notify_idle(d) || now_monotonic() >= d->stop_deadline) {
+		if (!notify_idle(d))
+			log_warn("stopping with notify.d handlers still running (they are killed)");
+		return sd_event_exit(d->ev, 0);
+	}
+	sd_event_source_set_time(s, now_monotonic() + 50 * USEC_PER_MSEC);
+	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
 static int on_term(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct herdd *d = userdata;
 
+	if (d->stop_deadline) {
+		log_notice("received %s again: stopping now", strsignal((int)si->ssi_signo));
+		return sd_event_exit(d->ev, 0);
+	}
 	log_notice("received %s, shutting down", strsignal((int)si->ssi_signo));
 	herdd_emit(d, EV_SHUTDOWN, d->st->pnn, "herdd is shutting down", "on %s",
 		   strsignal((int)si->ssi_signo));
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
-	return sd_event_exit(d->ev, 0);
+	d->stop_deadline = now_monotonic() + SHUTDOWN_DRAIN;
+	if (sd_event_add_time(d->ev, NULL, CLOCK_MONOTONIC, now_monotonic() + 10 * USEC_PER_MSEC, 0,
+			      on_drain, d) < 0)
+		return sd_event_exit(d->ev, 0);
+	return 0;
 }
 
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)

@@ -33,6 +33,7 @@ struct herdd {
 	struct notify *notify;          /* the notification sinks (daemon_notify.c) */
 
 	usec_t start_wall, start_mono;
+	usec_t stop_deadline;           /* monotonic: SIGTERM seen, stop by then */
 	usec_t reload_wall;             /* last successful reload, 0 never */
 	uint64_t reloads, reload_failures;
 	char reload_error[1024];        /* why the last reload failed */

@@ -131,6 +131,11 @@ void notify_event(struct herdd *d, const struct herd_event *ev)
 	(void)handlers_event(n->h, ev, &x);
 }
 
+bool notify_idle(struct herdd *d)
+{
+	return !d->notify || !d->notify->h || handlers_idle(d->notify->h);
+}
+
 struct json_object *notify_status_json(struct herdd *d)
 {
 	struct notify *n = d->notify;

@@ -20,6 +20,9 @@ void notify_reconfigure(struct herdd *d);
 /* One event, already numbered and stored in the ring. */
 void notify_event(struct herdd *d, const struct herd_event *ev);
 
+/* Nothing running or waiting in any sink (shutdown waits for it, bounded). */
+bool notify_idle(struct herdd *d);
+
 /* `herdctl notify status`. */
 struct json_object *notify_status_json(struct herdd *d);
 /*

@@ -981,7 +981,8 @@ static const struct verb verbs[] = {
 	  "status (default): the notify.d handlers with their runs, failures,\n"
 	  "timeouts, drops and last error. test [EVENT] (root): send a synthetic\n"
 	  "EVENT (default healthy; HERD_TEST=1 in the handlers' environment) through\n"
-	  "every sink and report what each did; waits until every handler finished.\n",
+	  "the notify.d handlers and report what each did; waits until every handler\n"
+	  "finished.\n",
 	  0, 2, print_notify, parse_notify },
 	{ "reload", "", "reload the configuration (root)",
 	  "Ask herdd to read its configuration directory again. The new files are\n"

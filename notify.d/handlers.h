@@ -11,7 +11,7 @@
  * through the handlers in lexical order before the next, as CTDB's
  * notify.sh does). Each run is a child process under herd's contract
  * (handlers_proc.h) with the argv and HERD_* environment of handlers_env.h
- * and notify.d/README.md, a timeout (SIGTERM, then SIGKILL to its group),
+ * and herd(7) NOTIFICATIONS, a timeout (SIGTERM, then SIGKILL to its group),
  * and its output (bounded) logged when it ends. A handler's queue is
  * bounded: when it is full the oldest waiting event is dropped and
  * counted. A handler that fails, hangs or floods affects only its own

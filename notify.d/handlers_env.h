@@ -1,6 +1,6 @@
 /*
  * handlers_env.h — the argv and environment a notify.d handler gets for one
- * event: the contract of notify.d/README.md, built here and nowhere else.
+ * event: the contract of herd(7) NOTIFICATIONS, built here and nowhere else.
  *
  * argv[1] is the event name as CTDB's notify.sh passes it (event_type_name:
  * "unhealthy", "node-banned", ...), so CTDB handlers run unchanged. The

@@ -2,7 +2,7 @@
  * handlers_proc.h — run one notify.d handler as a child process under
  * herd's contract, on sd-event, without ever blocking the loop.
  *
- * The contract (STYLE.md 9, notify.d/README.md): fork + exec of argv with
+ * The contract (STYLE.md 9, herd(7) NOTIFICATIONS): fork + exec of argv with
  * exactly the environment the caller built (nothing of herdd's own passes),
  * in a process group of its own, stdin /dev/null, stdout and stderr into
  * one bounded buffer, no inherited descriptors, SIGKILL when herdd dies. At

@@ -56,4 +56,6 @@ expect_match "$OUT" "unknown event 'no-such-event'" "says which"
 expect_rc 0 "notify -j" -- hctl -j notify
 expect_eq "$(echo "$OUT" | jq -r '.handlers.handlers | length')" 3 "three handlers known"
 single_stop
+expect_eq "$HERDD_RC" 0 "herdd exits 0 on SIGTERM"
+expect_match "$(cat "$T/record.txt")" "argv1=shutdown" "the handlers see the shutdown event before herdd exits"
 ok "done"
