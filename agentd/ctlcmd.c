@@ -62,7 +62,12 @@ static int cmd_version(struct ctl_conn *c, struct json_object *args, struct json
 static int cmd_status(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 		      char *err, size_t errlen, void *userdata)
 {
-	struct herdd *d = userdata;
+	*reply = herdd_status_json(userdata);
+	return 0;
+}
+
+struct json_object *herdd_status_json(struct herdd *d)
+{
 	const struct herd_state *st = d->st;
 	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
 	size_t count[NODE_DELETED + 1] = { 0 };
@@ -91,8 +96,7 @@ static int cmd_status(struct ctl_conn *c, struct json_object *args, struct json_
 			"no recovery lock configured: split brain is possible"));
 	if (d->cl)
 		cluster_status_json(d->cl, o);
-	*reply = o;
-	return 0;
+	return o;
 }
 
 static int cmd_uptime(struct ctl_conn *c, struct json_object *args, struct json_object **reply,

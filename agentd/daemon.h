@@ -75,6 +75,9 @@ void herdd_node_from_conf(struct node_state *ns, const struct conf_node *cn, uin
 /* An event as the JSON object the control socket carries. */
 struct json_object *herdd_event_json(const struct herd_event *ev);
 
+/* The reply of `status` (ctlcmd.c). */
+struct json_object *herdd_status_json(struct herdd *d);
+
 /* The verb table of the control socket (ctlcmd.c). */
 extern const struct ctl_verb herdd_verbs[];
 extern const size_t herdd_nverbs;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agentd/ctlclient.h"
+#include "agentd/statustext.h"
 #include "agentd/state.h"
 #include "conf/cfile.h"
 #include "conf/conf.h"
@@ -43,60 +44,7 @@ static const char *jstr(struct json_object *o, const char *key, const char *dflt
 
 static void print_status(struct json_object *r)
 {
-	struct json_object *nodes, *n, *addrs;
-	const char *lock = jstr(r, "recovery_lock", "");
-
-	json_object_object_get_ex(r, "nodes", &nodes);
-	printf("Number of nodes:%s\n", jstr(r, "node_count", "0"));
-	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-		char addr[256] = "";
-
-		n = json_object_array_get_idx(nodes, i);
-		if (streq(jstr(n, "state", ""), "DELETED"))
-			continue;
-		json_object_object_get_ex(n, "addresses", &addrs);
-		for (size_t a = 0; a < json_object_array_length(addrs); a++)
-			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "%s%s",
-				 a ? "," : "", json_object_get_string(json_object_array_get_idx(addrs, a)));
-		printf("pnn:%-3s %-16s %s%s%s\n", jstr(n, "pnn", "?"), addr,
-		       jstr(n, "flags_text", "?"),
-		       json_object_get_boolean(json_object_object_get(n, "this_node")) ? " (THIS NODE)" : "",
-		       json_object_get_boolean(json_object_object_get(n, "leader")) ? " (LEADER)" : "");
-	}
-	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-		struct json_object *links;
-
-		n = json_object_array_get_idx(nodes, i);
-		if (!json_object_object_get_ex(n, "links", &links) ||
-		    json_object_array_length(links) < 2 ||
-		    json_object_get_boolean(json_object_object_get(n, "this_node")))
-			continue;
-		for (size_t l = 0; l < json_object_array_length(links); l++) {
-			struct json_object *lk = json_object_array_get_idx(links, l);
-
-			printf("  pnn:%s link %s %-16s %s\n", jstr(n, "pnn", "?"), jstr(lk, "link", "?"),
-			       jstr(lk, "address", "?"), jstr(lk, "state", "?"));
-		}
-	}
-	printf("Generation:%s\n", jstr(r, "generation", "?"));
-	printf("Recovery mode:%s\n", jstr(r, "recovery_mode", "?"));
-	printf("Leader:%s\n", jstr(r, "leader", "none"));
-	if (lock[0]) {
-		struct json_object *ls = json_object_object_get(r, "recovery_lock_state");
-
-		printf("Recovery lock:%s (%s)\n", lock, ls ? jstr(ls, "state", "?") : "?");
-	} else {
-		printf("Recovery lock:none (WARNING: split brain is possible)\n");
-	}
-	if (json_object_object_get(r, "active") &&
-	    !json_object_get_boolean(json_object_object_get(r, "active")))
-		printf("Cluster:INACTIVE on this node (no leader holding the recovery lock)\n");
-	if (json_object_get_boolean(json_object_object_get(r, "maintenance")))
-		printf("Maintenance:ON until %s\n", jstr(r, "maintenance_until", "?"));
-	if (strlen(jstr(r, "health_reason", "")))
-		printf("Health:%s (%s)\n", jstr(r, "health", "?"), jstr(r, "health_reason", ""));
-	if (jstr(r, "lvs_warning", NULL))
-		printf("LVS:%s\n", jstr(r, "lvs_warning", ""));
+	status_text(stdout, r);
 }
 
 static void print_uptime(struct json_object *r)
@@ -684,6 +632,25 @@ static void print_handlers_status(struct json_object *h)
 	}
 }
 
+static void print_mail_status(struct json_object *m)
+{
+	if (!m) {
+		printf("mail: not enabled\n");
+		return;
+	}
+	printf("mail to %s via %s (STARTTLS %s): %s queued (oldest %s), %s delivered, %s failed "
+	       "(in %s), %s attempts failed, %s events mailed in %s mails\n",
+	       json_object_to_json_string_ext(json_object_object_get(m, "recipients"),
+					      JSON_C_TO_STRING_PLAIN),
+	       jstr(m, "server", "?"), jstr(m, "starttls", "?"), jstr(m, "queued", "0"),
+	       jstr(m, "oldest", "-"), jstr(m, "delivered", "0"), jstr(m, "failed", "0"),
+	       jstr(m, "failed_dir", "-"), jstr(m, "attempts_failed", "0"),
+	       jstr(m, "events_mailed", "0"), jstr(m, "mails_composed", "0"));
+	if (jstr(m, "last_error", NULL))
+		printf("  last error (%s): %s\n", jstr(m, "last_error_time", "?"),
+		       jstr(m, "last_error", ""));
+}
+
 static void print_notify(struct json_object *r)
 {
 	struct json_object *h = json_object_object_get(r, "handlers");
@@ -701,10 +668,20 @@ static void print_notify(struct json_object *r)
 			printf("  handler %-24s %s (%s)\n", jstr(e, "name", "?"),
 			       jstr(e, "outcome", "?"), jstr(e, "reason", ""));
 		}
+		if (json_object_object_get(r, "mail")) {
+			struct json_object *m = json_object_object_get(r, "mail");
+
+			printf("  mail %s (%s)\n",
+			       json_object_get_boolean(json_object_object_get(m, "ok")) ? "ok" : "failed",
+			       jstr(m, "result", ""));
+		} else {
+			printf("  mail: not enabled\n");
+		}
 		return;
 	}
 	if (h)
 		print_handlers_status(h);
+	print_mail_status(json_object_object_get(r, "mail"));
 }
 
 /* After notify test: poll for the report (handlers may take their timeout). */

@@ -152,8 +152,21 @@ struct herd_conf {
 
 	/* [mail] */
 	char *smtp_server;              /* host:port */
-	char *mail_to;                  /* one address, LOCAL@DOMAIN */
+	char *mail_to;                  /* addresses separated by commas or blanks */
 	char *mail_from;
+	bool mail_enabled;
+	int mail_starttls;              /* 0 off, 1 opportunistic, 2 required */
+	char *mail_tls_ca_file;         /* relative to dir; "" system CAs */
+	bool mail_tls_verify;
+	char *mail_auth_user;           /* "" no AUTH */
+	char *mail_auth_password_file;  /* relative to dir */
+	char *mail_subject_prefix;
+	int mail_severity;              /* enum herd_severity */
+	char *mail_events;              /* "all", names, -name */
+	usec_t mail_coalesce;
+	unsigned mail_max_events, mail_rate_limit;
+	usec_t mail_retry, mail_retry_max, mail_expiry, mail_timeout;
+	char *mail_spool_dir;           /* relative to dir; "" state dir/mail */
 
 	/* [snmp] */
 	char *agentx_socket;            /* net-snmp syntax, used as given */

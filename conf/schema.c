@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <syslog.h>
 
+#include "agentd/event.h"
 #include "conf/cfile.h"
 
 static_assert(sizeof(enum ip_allocation) == sizeof(int), "enum fields are stored as int");
@@ -33,6 +34,22 @@ static const struct value_enum log_levels[] = {
 	{ "notice", LOG_NOTICE },
 	{ "info", LOG_INFO },
 	{ "debug", LOG_DEBUG },
+	{ NULL, 0 },
+};
+
+static const struct value_enum starttls_modes[] = {
+	{ "off", 0 },
+	{ "opportunistic", 1 },
+	{ "required", 2 },
+	{ NULL, 0 },
+};
+
+static const struct value_enum severities[] = {
+	{ "info", SEV_INFO },
+	{ "notice", SEV_NOTICE },
+	{ "warning", SEV_WARNING },
+	{ "error", SEV_ERROR },
+	{ "critical", SEV_CRITICAL },
 	{ NULL, 0 },
 };
 
@@ -202,10 +219,58 @@ static const struct schema_key keys[] = {
 	/* [mail] */
 	{ "mail", "smtp server", SCHEMA_HOSTPORT, "localhost:25", OFF(smtp_server),
 	  .doc = "Mail server that notifications are sent through." },
-	{ "mail", "to", SCHEMA_EMAIL, "root@localhost", OFF(mail_to),
-	  .doc = "Recipient of notification mail." },
+	{ "mail", "to", SCHEMA_EMAILS, "root@localhost", OFF(mail_to),
+	  .doc = "Recipients of notification mail, separated by commas; root@localhost "
+		 "reaches whoever /etc/aliases forwards root to." },
 	{ "mail", "from", SCHEMA_EMAIL, "herd@localhost", OFF(mail_from),
 	  .doc = "Sender of notification mail." },
+	{ "mail", "enabled", SCHEMA_BOOL, "yes", OFF(mail_enabled),
+	  .doc = "When no, events are not mailed (and nothing is spooled)." },
+	{ "mail", "starttls", SCHEMA_ENUM, "off", OFF(mail_starttls), .names = starttls_modes,
+	  .doc = "STARTTLS: off, opportunistic (when the server offers it) or required." },
+	{ "mail", "tls ca file", SCHEMA_PATH, "", OFF(mail_tls_ca_file), .empty_ok = true,
+	  .doc = "PEM file of the CAs that may sign the server's certificate; empty: the "
+		 "system's." },
+	{ "mail", "tls verify", SCHEMA_BOOL, "yes", OFF(mail_tls_verify),
+	  .doc = "With STARTTLS required, check the server's certificate and name." },
+	{ "mail", "auth user", SCHEMA_STRING, "", OFF(mail_auth_user), .empty_ok = true,
+	  .expect = "a user name without blanks",
+	  .doc = "SMTP AUTH user; empty: no AUTH." },
+	{ "mail", "auth password file", SCHEMA_PATH, "", OFF(mail_auth_password_file),
+	  .empty_ok = true,
+	  .doc = "File whose first line is the SMTP AUTH password (keep it 0600)." },
+	{ "mail", "subject prefix", SCHEMA_STRING, "herd", OFF(mail_subject_prefix),
+	  .empty_ok = true, .expect = "a word without blanks, or nothing",
+	  .doc = "Subjects start with [PREFIX]; empty: no prefix." },
+	{ "mail", "severity", SCHEMA_ENUM, "notice", OFF(mail_severity), .names = severities,
+	  .doc = "Least severe event that is mailed." },
+	{ "mail", "events", SCHEMA_EVENTS, "all", OFF(mail_events),
+	  .doc = "Event types that are mailed (at or above the severity): all, names, "
+		 "-NAME to leave one out." },
+	{ "mail", "coalesce", SCHEMA_DURATION, "10s", OFF(mail_coalesce), .min = 0,
+	  .max = SEC(3600),
+	  .doc = "Events within this time of the first waiting one go in one mail." },
+	{ "mail", "max events", SCHEMA_UINT, "1000", OFF(mail_max_events), .min = 1,
+	  .max = 100000,
+	  .doc = "Events in one mail at most; a full batch is sent at once." },
+	{ "mail", "rate limit", SCHEMA_UINT, "12", OFF(mail_rate_limit), .min = 0, .max = 10000,
+	  .doc = "Mails per hour at most (0: no limit); later events wait for the next "
+		 "allowed mail, none is lost." },
+	{ "mail", "retry", SCHEMA_DURATION, "30s", OFF(mail_retry), .min = SEC(1),
+	  .max = SEC(3600),
+	  .doc = "First delay before a failed mail is sent again, doubling up to retry max." },
+	{ "mail", "retry max", SCHEMA_DURATION, "30m", OFF(mail_retry_max), .min = SEC(1),
+	  .max = SEC(86400),
+	  .doc = "Longest delay between two attempts." },
+	{ "mail", "expiry", SCHEMA_DURATION, "72h", OFF(mail_expiry), .zero_ok = true,
+	  .min = SEC(60), .max = SEC(30 * 86400),
+	  .doc = "A mail not delivered this long after it was queued moves to the spool's "
+		 "failed/ directory (0: never)." },
+	{ "mail", "timeout", SCHEMA_DURATION, "1m", OFF(mail_timeout), .min = SEC(1),
+	  .max = SEC(3600),
+	  .doc = "Time one SMTP session may take before it is killed (and retried)." },
+	{ "mail", "spool dir", SCHEMA_PATH, "", OFF(mail_spool_dir), .empty_ok = true,
+	  .doc = "Where mails wait until delivered; empty: mail/ in the state dir." },
 
 	/* [snmp] */
 	{ "snmp", "agentx socket", SCHEMA_STRING, "/var/agentx/master", OFF(agentx_socket),
@@ -310,6 +375,8 @@ const char *schema_type_name(enum schema_type t)
 	case SCHEMA_RECLOCK: return "lock";
 	case SCHEMA_HOSTPORT: return "host:port";
 	case SCHEMA_EMAIL: return "mail address";
+	case SCHEMA_EMAILS: return "mail addresses";
+	case SCHEMA_EVENTS: return "event list";
 	case SCHEMA_GROUP: return "group";
 	case SCHEMA_IFNAME: return "interface";
 	case SCHEMA_ADDRESS: return "address";
@@ -358,6 +425,40 @@ static int why_set(struct schema_why *why, int ret, const char *what, const char
 		 cfile_quote(q, sizeof(q), text), after ? after : "");
 	snprintf(why->expected, sizeof(why->expected), "%s", expected);
 	return ret;
+}
+
+/* Words of a list separated by blanks or commas: call ok(word) on each. */
+static bool words_ok(const char *text, bool (*ok)(const char *))
+{
+	char buf[1024], *save = NULL;
+	size_t n = 0;
+
+	if (strlen(text) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save), n++)
+		if (!ok(w))
+			return false;
+	return n > 0;
+}
+
+static bool emails_ok(const char *text)
+{
+	return words_ok(text, value_is_email);
+}
+
+static bool event_word_ok(const char *w)
+{
+	if (streq(w, "all"))
+		return true;
+	if (w[0] == '-' || w[0] == '!')
+		w++;
+	return event_type_from_name(w) > 0;
+}
+
+static bool events_ok(const char *text)
+{
+	return words_ok(text, event_word_ok);
 }
 
 /* Check text as the value of a string-typed key: 0 or -EINVAL with why. */
@@ -416,6 +517,19 @@ static int check_string(const struct schema_key *k, const char *text, struct sch
 		ok = value_is_email(text);
 		what = "bad mail address";
 		expect = expect ? expect : "an address like root@localhost";
+		break;
+	case SCHEMA_EMAILS:
+		ok = emails_ok(text);
+		what = "bad mail address list";
+		expect = expect ? expect
+				: "one or more addresses like root@localhost, separated by commas";
+		break;
+	case SCHEMA_EVENTS:
+		ok = events_ok(text);
+		what = "bad event list";
+		expect = expect ? expect
+				: "all, or event names (herdctl events shows them) separated by "
+				  "blanks or commas; -NAME removes one, e.g. all -link-up";
 		break;
 	case SCHEMA_IFNAME:
 		ok = value_is_ifname(text);

@@ -20,7 +20,7 @@ layer() {
 	agentd/util.[ch]|agentd/log.[ch]|agentd/buf.[ch]|agentd/proto.[ch]|agentd/auth.[ch]|\
 	agentd/ctlproto.[ch]|agentd/state.[ch]|agentd/ctlclient.[ch]|agentd/event.[ch]|agentd/clusterop.[ch]|agentd/addr.[ch]|agentd/ipop.[ch]) echo base ;;
 	agentd/herdd.c|agentd/daemon*.[ch]|agentd/ctlsrv.[ch]|agentd/ctlcmd*.[ch]|\
-	agentd/pidfile.[ch]|agentd/herdctl*.[ch]) echo glue ;;
+	agentd/pidfile.[ch]|agentd/herdctl*.[ch]|agentd/statustext.[ch]) echo glue ;;
 	agentd/*) echo cluster ;;
 	conf/*) echo conf ;;
 	failover/*) echo failover ;;

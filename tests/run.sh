@@ -6,7 +6,10 @@
 #   conf     configuration golden files (tests/conf/run.sh)
 #   docs     man pages render without warnings, HERD-MIB lints clean, check-deps
 #   cli      herdd/herdctl against one local daemon (tests/cli/t-*.sh)
+#   notify   mail through a real SMTP server, logwatch (tests/notify/t-*.sh)
 #   cluster  network-namespace clusters (tests/cluster/t-*.sh)
+#   snmp     HERD-MIB through herd-agentx, snmpd and snmptrapd on a cluster
+#            (tests/snmp/t-*.sh)
 #
 # A test script passes with exit 0, is skipped with exit 77, fails otherwise.
 # Its output goes to build/test-logs/ and is printed when it fails.
@@ -19,7 +22,7 @@ logs=$top/$BUILD/test-logs
 mkdir -p "$logs"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit conf docs cli cluster)
+[ ${#suites[@]} -gt 0 ] || suites=(unit conf docs cli notify cluster snmp)
 
 pass=0 fail=0 skip=0 failed=()
 
@@ -55,7 +58,7 @@ for s in "${suites[@]}"; do
 		run_one docs/man tests/docs/man.sh
 		run_one docs/mib tests/docs/mib.sh
 		run_one docs/check-deps tests/check-deps.sh ;;
-	cli|cluster)
+	cli|cluster|snmp|notify)
 		for t in tests/$s/t-*.sh; do
 			[ -e "$t" ] || continue
 			run_one "$s/$(basename "$t" .sh)" bash "$t"

@@ -30,6 +30,8 @@ run dir = $T/run
 state dir = $T/state
 [logging]
 level = info
+[mail]
+enabled = no
 CONF
 	echo 127.0.0.1 >"$T/etc/nodes"
 	SOCK=$T/run/herdd.sock

@@ -851,6 +851,10 @@ state dir = $d/state
 
 [logging]
 level = info
+
+[mail]
+# no MTA in the namespaces: tests that mail set their own server
+enabled = no
 EOF
 	extra=$(_cl_expand "$k" "$CLUSTER_CONF_EXTRA")
 	[ -z "$extra" ] || _cl_ini_merge "$etc/herd.conf" "$extra" || return 1

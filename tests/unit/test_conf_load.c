@@ -113,7 +113,7 @@ static void test_lists(void **state)
 			    "recovery lock lease");
 	assert_string_equal(schema_section_list(buf, sizeof(buf)),
 			    "[cluster], [membership], [paths], [control], [logging], "
-			    "[failover], [natgw], [policy routing], [lvs], [monitor], [mail], "
+			    "[failover], [natgw], [policy routing], [lvs], [monitor], [notify], [mail], "
 			    "[snmp]");
 	assert_string_equal(schema_key_list(buf, sizeof(buf), "natgw"),
 			    "nodes file, public address, public interface, default gateway, "
@@ -385,7 +385,7 @@ static const struct error_case error_cases[] = {
 	{ "\n[cluster]\n[network]\n", NULL, NULL, -EINVAL,
 	  "herd.conf:3: unknown section [network]; expected one of: [cluster], [membership], "
 	  "[paths], [control], [logging], [failover], [natgw], [policy routing], [lvs], "
-	  "[monitor], [mail], [snmp]" },
+	  "[monitor], [notify], [mail], [snmp]" },
 	{ "name = demo\n", NULL, NULL, -EINVAL,
 	  "herd.conf:1: key 'name' outside any section; expected a [section] line before it" },
 	{ "[cluster]\nname = a\n\n[mail]\n[cluster]\nname = b\n", NULL, NULL, -EINVAL,
@@ -431,8 +431,21 @@ static const struct error_case error_cases[] = {
 	  "herd.conf:2: bad server address 'localhost' for 'smtp server' in [mail]; expected "
 	  "HOST:PORT with a port from 1 to 65535, e.g. localhost:25 or [::1]:25" },
 	{ "[mail]\nto = root\n", NULL, NULL, -EINVAL,
-	  "herd.conf:2: bad mail address 'root' for 'to' in [mail]; expected an address like "
+	  "herd.conf:2: bad mail address list 'root' for 'to' in [mail]; expected one or more "
+	  "addresses like root@localhost, separated by commas" },
+	{ "[mail]\nto = a@b, root\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad mail address list 'a@b, root' for 'to' in [mail]; expected one or more "
+	  "addresses like root@localhost, separated by commas" },
+	{ "[mail]\nfrom = herd\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad mail address 'herd' for 'from' in [mail]; expected an address like "
 	  "root@localhost" },
+	{ "[mail]\nevents = all -no-such-event\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad event list 'all -no-such-event' for 'events' in [mail]; expected all, "
+	  "or event names (herdctl events shows them) separated by blanks or commas; -NAME "
+	  "removes one, e.g. all -link-up" },
+	{ "[mail]\nstarttls = maybe\n", NULL, NULL, -EINVAL,
+	  "herd.conf:2: bad value 'maybe' for 'starttls' in [mail]; expected one of: off, "
+	  "opportunistic, required" },
 	{ "[snmp]\nagentx socket = tcp: localhost\n", NULL, NULL, -EINVAL,
 	  "herd.conf:2: bad value 'tcp: localhost' for 'agentx socket' in [snmp]; expected a "
 	  "net-snmp AgentX address without blanks, e.g. /var/agentx/master or "
