@@ -174,6 +174,7 @@ static int cmd_statistics(struct ctl_conn *c, struct json_object *args,
 		cluster_statistics_json(d->cl, o);
 		cluster_ip_statistics_json(d->cl, o);
 		cluster_roles_statistics_json(d->cl, o);
+		notify_log_stats_json(d, o);
 	}
 	*reply = o;
 	return 0;
@@ -237,7 +238,29 @@ static int cmd_events(struct ctl_conn *c, struct json_object *args, struct json_
 						event_type_name(t));
 		return -EINVAL;
 	}
-	/* The newest `limit` matching events, oldest first. */
+	/* From the persistent log when there is one: it survives restarts. */
+	{
+		struct herd_event *evs = NULL;
+		size_t nev = 0;
+
+		r = notify_events_query(d, (uint64_t)since_seq, (usec_t)since_wall, type, node,
+					(size_t)limit, &evs, &nev);
+		if (r >= 0) {
+			list = json_object_new_array();
+			for (size_t i = 0; i < nev; i++)
+				json_object_array_add(list, herdd_event_json(&evs[i]));
+			free(evs);
+			o = json_object_new_object();
+			json_object_object_add(o, "events", list);
+			json_object_object_add(o, "next_seq",
+					       json_object_new_int64((int64_t)d->events.next_seq));
+			json_object_object_add(o, "dropped", json_object_new_int64(0));
+			json_object_object_add(o, "source", json_object_new_string("log"));
+			*reply = o;
+			return 0;
+		}
+	}
+	/* The newest `limit` matching events of the ring, oldest first. */
 	list = json_object_new_array();
 	first = d->events.len;
 	for (size_t n = 0; first > 0 && n < (size_t)limit; first--) {
@@ -523,6 +546,21 @@ static int cmd_notify(struct ctl_conn *c, struct json_object *args, struct json_
 	return 0;
 }
 
+/* digest: {"range": R, "detail": D} → {"text": ...} */
+static int cmd_digest(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
+		      char *err, size_t errlen, void *userdata)
+{
+	struct herdd *d = userdata;
+	const char *range = "yesterday", *detail = "low";
+	int r;
+
+	if ((r = arg_str(args, "range", &range, err, errlen)) < 0 ||
+	    (r = arg_str(args, "detail", &detail, err, errlen)) < 0)
+		return r;
+	r = notify_digest(d, range, detail, reply, err, errlen);
+	return r;
+}
+
 static int cmd_natgw(struct ctl_conn *c, struct json_object *args, struct json_object **reply,
 		     char *err, size_t errlen, void *userdata)
 {
@@ -701,6 +739,7 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "delip", true, cmd_delip },
 	{ "natgw", false, cmd_natgw },
 	{ "notify", false, cmd_notify },
+	{ "digest", false, cmd_digest },
 	{ "lvs", false, cmd_lvs },
 };
 const size_t herdd_nverbs = ARRAY_SIZE(herdd_verbs);

@@ -13,6 +13,8 @@
 #include "agentd/daemon.h"
 #include "agentd/log.h"
 #include "agentd/statustext.h"
+#include "notify.d/digest.h"
+#include "notify.d/evlog.h"
 #include "notify.d/handlers.h"
 #include "notify.d/handlers_json.h"
 #include "notify.d/mail.h"
@@ -34,6 +36,9 @@ struct notify {
 	char *dir;                      /* the resolved notify.d directory */
 	struct handlers *h;
 	struct mail *mail;              /* NULL: [mail] enabled = no, or it failed */
+	struct evlog *log;              /* the persistent event log; NULL: could not open */
+	sd_event_source *commit;        /* commit the log's open transaction */
+	sd_event_source *prune;         /* hourly */
 	struct notify_test tests[NOTIFY_TESTS_KEPT];
 	int next_test;
 };
@@ -138,6 +143,174 @@ static void mail_start(struct herdd *d)
 		log_err("cannot set up notification mail (spool %s): %s", spool, strerror(-r));
 }
 
+/* ---- the event log ------------------------------------------------------ */
+
+#define EVLOG_FILE "events.tdb"
+#define EVLOG_PRUNE_INTERVAL (3600 * USEC_PER_SEC)
+
+static int on_commit(sd_event_source *s, void *userdata)
+{
+	struct notify *n = userdata;
+	int r = evlog_commit(n->log);
+
+	if (r < 0)
+		log_err("event log: commit failed: %s", strerror(-r));
+	return 0;
+}
+
+static int on_prune(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct notify *n = userdata;
+
+	(void)evlog_prune(n->log);
+	(void)evlog_commit(n->log);
+	sd_event_source_set_time(s, now_monotonic() + EVLOG_PRUNE_INTERVAL);
+	return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+static void evlog_start(struct herdd *d)
+{
+	struct notify *n = d->notify;
+	const struct herd_conf *cf = d->cf;
+	_cleanup_(freep) char *dir = conf_path(cf, cf->state_dir), *path = NULL;
+	struct evlog_config ec = {
+		.max_count = cf->events_max_count,
+		.max_age = cf->events_max_age,
+		.sync = (enum evlog_sync)cf->events_sync,
+		.defer_commit = true,
+	};
+	int r;
+
+	if (!dir || asprintf(&path, "%s/" EVLOG_FILE, dir) < 0) {
+		path = NULL;
+		log_err("event log: out of memory");
+		return;
+	}
+	ec.path = path;
+	r = evlog_open(&ec, &n->log);
+	if (r < 0) {
+		log_err("cannot open the event log %s: %s (events are kept in memory only)", path,
+			strerror(-r));
+		n->log = NULL;
+		return;
+	}
+	/* Numbering goes on where the log ends: sequence numbers survive restarts. */
+	if (evlog_next_seq(n->log) > d->events.next_seq)
+		d->events.next_seq = evlog_next_seq(n->log);
+	if (sd_event_add_defer(d->ev, &n->commit, on_commit, n) >= 0)
+		sd_event_source_set_enabled(n->commit, SD_EVENT_OFF);
+	if (sd_event_add_time(d->ev, &n->prune, CLOCK_MONOTONIC,
+			      now_monotonic() + EVLOG_PRUNE_INTERVAL, 0, on_prune, n) >= 0)
+		sd_event_source_set_enabled(n->prune, SD_EVENT_ON);
+}
+
+static void evlog_stop(struct notify *n)
+{
+	sd_event_source_disable_unref(n->commit);
+	sd_event_source_disable_unref(n->prune);
+	n->commit = n->prune = NULL;
+	if (n->log) {
+		(void)evlog_commit(n->log);
+		evlog_close(n->log);
+		n->log = NULL;
+	}
+}
+
+int notify_events_query(struct herdd *d, uint64_t since_seq, usec_t since_wall, int type,
+			int64_t node, size_t limit, struct herd_event **out, size_t *n)
+{
+	struct evlog_filter f = {
+		.since_seq = since_seq + 1,
+		.since_wall = since_wall,
+		.type = type,
+		.by_node = node >= 0,
+		.node = node >= 0 ? (uint32_t)node : 0,
+		.limit = limit,
+		.newest = true,
+	};
+
+	if (!d->notify || !d->notify->log)
+		return -ENOENT;
+	(void)evlog_commit(d->notify->log); /* what was just emitted is visible */
+	return evlog_query(d->notify->log, &f, out, n);
+}
+
+int notify_events_all(struct herdd *d, struct herd_event **out, size_t *n)
+{
+	struct evlog_filter f = { 0 };
+
+	if (!d->notify || !d->notify->log)
+		return -ENOENT;
+	(void)evlog_commit(d->notify->log);
+	return evlog_query(d->notify->log, &f, out, n);
+}
+
+int notify_digest(struct herdd *d, const char *range, const char *detail,
+		  struct json_object **reply, char *err, size_t errlen)
+{
+	struct digest_input in = {
+		.cluster = d->cf->cluster_name,
+		.processed = now_realtime(),
+		.range_spec = range,
+	};
+	struct herd_event *evs = NULL;
+	size_t nev = 0;
+	char node[32], *text = NULL;
+	int det = digest_detail_parse(detail), r;
+
+	if (digest_range_parse(range, in.processed, &in.range) < 0) {
+		snprintf(err, errlen, "bad range '%s'; expected today, yesterday, all, a date, "
+			 "'since DATE' or 'between DATE1 and DATE2'", range);
+		return -EINVAL;
+	}
+	if (det < 0) {
+		snprintf(err, errlen, "bad detail '%s'; expected low, med or high", detail);
+		return -EINVAL;
+	}
+	in.detail = (enum digest_detail)det;
+	snprintf(node, sizeof(node), "node %u", d->st->pnn);
+	in.node = node;
+	r = notify_events_all(d, &evs, &nev);
+	if (r < 0 && r != -ENOENT) {
+		snprintf(err, errlen, "cannot read the event log: %s", strerror(-r));
+		return r;
+	}
+	in.events = evs;
+	in.n_events = nev;
+	r = digest_render(&in, &text);
+	free(evs);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot make the digest: %s", strerror(-r));
+		return r;
+	}
+	*reply = json_object_new_object();
+	json_object_object_add(*reply, "text", json_object_new_string(text));
+	free(text);
+	return 0;
+}
+
+void notify_log_stats_json(struct herdd *d, struct json_object *o)
+{
+	struct evlog_stats st;
+	struct json_object *l;
+
+	if (!d->notify || !d->notify->log) {
+		json_object_object_add(o, "event_log", NULL);
+		return;
+	}
+	evlog_get_stats(d->notify->log, &st);
+	l = json_object_new_object();
+	json_object_object_add(l, "first_seq", json_object_new_int64((int64_t)st.first_seq));
+	json_object_object_add(l, "next_seq", json_object_new_int64((int64_t)st.next_seq));
+	json_object_object_add(l, "count", json_object_new_int64((int64_t)st.count));
+	json_object_object_add(l, "appended", json_object_new_int64((int64_t)st.appended));
+	json_object_object_add(l, "pruned_count", json_object_new_int64((int64_t)st.pruned_count));
+	json_object_object_add(l, "pruned_age", json_object_new_int64((int64_t)st.pruned_age));
+	json_object_object_add(l, "corrupt", json_object_new_int64((int64_t)st.corrupt));
+	json_object_object_add(l, "lost", json_object_new_int64((int64_t)st.lost));
+	json_object_object_add(o, "event_log", l);
+}
+
 int notify_new(struct herdd *d)
 {
 	struct notify *n = calloc(1, sizeof(*n));
@@ -154,6 +327,7 @@ int notify_new(struct herdd *d)
 	r = handlers_new(d->ev, &hc, &n->h);
 	if (r < 0)
 		log_err("cannot set up the notify.d handlers (%s): %s", n->dir, strerror(-r));
+	evlog_start(d); /* a log problem is logged; events stay in memory */
 	mail_start(d); /* a mail problem is logged; herdd runs on without mail */
 	return r;
 }
@@ -170,6 +344,7 @@ void notify_free(struct herdd *d)
 	}
 	handlers_free(n->h);
 	mail_free(n->mail);
+	evlog_stop(n);
 	free(n->dir);
 	free(n);
 	d->notify = NULL;
@@ -189,6 +364,8 @@ void notify_reconfigure(struct herdd *d)
 	}
 	free(n->dir);
 	n->dir = dir;
+	if (n->log)
+		evlog_set_limits(n->log, d->cf->events_max_count, d->cf->events_max_age);
 	/* The mail sink starts again on the new settings; its spool stays. */
 	mail_free(n->mail);
 	n->mail = NULL;
@@ -218,7 +395,19 @@ void notify_event(struct herdd *d, const struct herd_event *ev)
 	struct handlers_extra x;
 	char addr[64];
 
-	if (!n || !n->h)
+	if (!n)
+		return;
+	if (n->log) {
+		struct herd_event copy = *ev;
+		int r = evlog_append(n->log, &copy);
+
+		if (r < 0)
+			log_warn("event log: cannot append event #%llu: %s",
+				 (unsigned long long)ev->seq, strerror(-r));
+		else if (n->commit)
+			sd_event_source_set_enabled(n->commit, SD_EVENT_ONESHOT);
+	}
+	if (!n->h)
 		return;
 	extra_for(d, ev, &x, addr, sizeof(addr));
 	(void)handlers_event(n->h, ev, &x);

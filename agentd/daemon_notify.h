@@ -20,6 +20,25 @@ void notify_reconfigure(struct herdd *d);
 /* One event, already numbered and stored in the ring. */
 void notify_event(struct herdd *d, const struct herd_event *ev);
 
+/*
+ * Events from the persistent log (notify.d/evlog.c): those after since_seq
+ * and at or after since_wall (0: any), of type (0: any) and about node (-1:
+ * any), the newest limit (0: all), oldest first. -ENOENT without a log.
+ */
+int notify_events_query(struct herdd *d, uint64_t since_seq, usec_t since_wall, int type,
+			int64_t node, size_t limit, struct herd_event **out, size_t *n);
+int notify_events_all(struct herdd *d, struct herd_event **out, size_t *n);
+/*
+ * A logwatch-style digest of the event log (notify.d/digest.c) over range
+ * ("today", "yesterday", "all", "between T1 and T2", ...) at detail ("low",
+ * "med", "high"): *reply is {"text": ...}; -EINVAL with err for a bad
+ * range or detail.
+ */
+int notify_digest(struct herdd *d, const char *range, const char *detail,
+		  struct json_object **reply, char *err, size_t errlen);
+/* The event log's counters into o ("event_log"). */
+void notify_log_stats_json(struct herdd *d, struct json_object *o);
+
 /* Nothing running or waiting in any sink (shutdown waits for it, bounded). */
 bool notify_idle(struct herdd *d);
 

@@ -716,6 +716,28 @@ static int wait_notify_test(struct ctlclient *cl, struct json_object **reply, us
 	}
 }
 
+static int parse_digest(int argc, char **argv, struct json_object *args, bool *follow)
+{
+	for (int i = 1; i < argc; i++) {
+		if ((streq(argv[i], "--range") || streq(argv[i], "-r")) && i + 1 < argc) {
+			json_object_object_add(args, "range", json_object_new_string(argv[++i]));
+			continue;
+		}
+		if ((streq(argv[i], "--detail") || streq(argv[i], "-d")) && i + 1 < argc) {
+			json_object_object_add(args, "detail", json_object_new_string(argv[++i]));
+			continue;
+		}
+		fprintf(stderr, "herdctl: digest: unexpected argument '%s'\n", argv[i]);
+		return 2;
+	}
+	return 0;
+}
+
+static void print_digest(struct json_object *r)
+{
+	fputs(jstr(r, "text", ""), stdout);
+}
+
 static void print_reloadnodes(struct json_object *r)
 {
 	printf("nodes file reloaded: %s nodes\n", jstr(r, "nodes", "?"));
@@ -954,6 +976,13 @@ static const struct verb verbs[] = {
 	  "has IPVS, and with -v the ipvsadm commands applied (or, in a dry run, the\n"
 	  "ones herdd would run).\n",
 	  0, 2, print_lvs, parse_role },
+	{ "digest", "[--range RANGE] [--detail low|med|high]", "a logwatch-style report of the event log",
+	  "Summarise the event log over RANGE (default yesterday; today, all, a date,\n"
+	  "'since DATE', 'between DATE1 and DATE2', as logwatch reads --range) at\n"
+	  "detail low (default), med or high: node state changes and time spent\n"
+	  "unhealthy or banned per node, leader changes and recoveries with their\n"
+	  "durations, failovers, failed monitor scripts; high adds every event.\n",
+	  0, 4, print_digest, parse_digest },
 	{ "notify", "[status | test [EVENT]]", "show the notification sinks, or test them",
 	  "status (default): the notify.d handlers with their runs, failures,\n"
 	  "timeouts, drops and last error. test [EVENT] (root): send a synthetic\n"

@@ -132,7 +132,7 @@ static void key_hint(char *buf, size_t len, const char *name)
 
 /* Where each key was set: line numbers in herd.conf, 0 for the default. */
 struct key_lines {
-	unsigned line[64];
+	unsigned line[256];
 };
 
 static int apply_token(struct herd_conf *cf, struct cfile *f, const struct ini_token *tok,

@@ -145,6 +145,11 @@ struct herd_conf {
 	unsigned monitor_fail_limit;    /* failed monitor runs in a row: UNHEALTHY */
 	usec_t startup_retry;           /* between init/setup/startup attempts */
 
+	/* [events] */
+	unsigned events_max_count;      /* 0: no bound */
+	usec_t events_max_age;          /* 0: no bound */
+	int events_sync;                /* enum evlog_sync: 0 atomic, 1 full, 2 none */
+
 	/* [notify] */
 	char *notify_dir;               /* relative to dir */
 	usec_t notify_timeout, notify_kill_grace;

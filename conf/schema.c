@@ -25,7 +25,8 @@ static_assert(sizeof(enum ip_allocation) == sizeof(int), "enum fields are stored
 
 static const char *const sections[] = {
 	"cluster", "membership", "paths", "control", "logging",
-	"failover", "natgw", "policy routing", "lvs", "monitor", "notify", "mail", "snmp",
+	"failover", "natgw", "policy routing", "lvs", "monitor", "events", "notify", "mail",
+	"snmp",
 };
 
 static const struct value_enum log_levels[] = {
@@ -34,6 +35,13 @@ static const struct value_enum log_levels[] = {
 	{ "notice", LOG_NOTICE },
 	{ "info", LOG_INFO },
 	{ "debug", LOG_DEBUG },
+	{ NULL, 0 },
+};
+
+static const struct value_enum log_syncs[] = {
+	{ "atomic", 0 },
+	{ "full", 1 },
+	{ "none", 2 },
 	{ NULL, 0 },
 };
 
@@ -196,6 +204,17 @@ static const struct schema_key keys[] = {
 	{ "monitor", "startup retry", SCHEMA_DURATION, "5s", OFF(startup_retry),
 	  .min = MS(100), .max = SEC(3600),
 	  .doc = "Time between attempts of a failed init, setup or startup event." },
+
+	/* [events] */
+	{ "events", "log max count", SCHEMA_UINT, "10000", OFF(events_max_count), .min = 0,
+	  .max = 100000000,
+	  .doc = "Events kept in the event log (events.tdb in the state dir); 0: no bound." },
+	{ "events", "log max age", SCHEMA_DURATION, "720h", OFF(events_max_age), .zero_ok = true,
+	  .min = SEC(60), .max = SEC(10 * 365 * 86400ULL),
+	  .doc = "Events older than this are dropped from the event log; 0: no bound." },
+	{ "events", "log sync", SCHEMA_ENUM, "atomic", OFF(events_sync), .names = log_syncs,
+	  .doc = "Crash safety of the event log: atomic (a herdd crash loses nothing "
+		 "committed), full (also fsync: survives a power loss, slow) or none." },
 
 	/* [notify] */
 	{ "notify", "handlers dir", SCHEMA_PATH, "notify.d", OFF(notify_dir),

@@ -1,7 +1,7 @@
 # tests/notify/mail-lib.sh — helpers for the mail tests (t-mail*.sh). Source it.
 #
 # Fails without $HERD_BUILD/tests/mail-driver (make tests); skips (exit 77) without
-# without Debian's python3-aiosmtpd under /usr/bin/python3.
+# Debian's python3-aiosmtpd under /usr/bin/python3.
 #
 #   smtpd_start NAME PORT [ARGS]  start tests/notify/smtpd.py storing in $T/NAME
 #                                 (PORT 0: any free one); waits until it listens

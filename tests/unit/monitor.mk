@@ -8,5 +8,5 @@ test_script_SRCS := collectors/script.c collectors/eventscripts.c conf/value.c a
 test_script_PKGS := libsystemd
 test_monitor_health_SRCS := collectors/health.c
 test_monitor_SRCS := collectors/monitor.c collectors/eventscripts.c collectors/script.c \
-	collectors/health.c $(CONF_SRCS) agentd/log.c agentd/util.c agentd/addr.c
+	collectors/health.c $(CONF_SRCS) agentd/log.c agentd/util.c agentd/addr.c agentd/event.c
 test_monitor_PKGS := libsystemd

@@ -113,7 +113,7 @@ static void test_lists(void **state)
 			    "recovery lock lease");
 	assert_string_equal(schema_section_list(buf, sizeof(buf)),
 			    "[cluster], [membership], [paths], [control], [logging], "
-			    "[failover], [natgw], [policy routing], [lvs], [monitor], [notify], [mail], "
+			    "[failover], [natgw], [policy routing], [lvs], [monitor], [events], [notify], [mail], "
 			    "[snmp]");
 	assert_string_equal(schema_key_list(buf, sizeof(buf), "natgw"),
 			    "nodes file, public address, public interface, default gateway, "
@@ -150,7 +150,7 @@ static FILE *open_man_page(void)
  */
 static void test_man_page(void **state)
 {
-	bool documented[64] = { false };
+	bool documented[256] = { false };
 	char line[1024], section[64] = "";
 	const struct schema_key *cur = NULL;
 	bool want_doc = false, want_header = false;
@@ -385,7 +385,7 @@ static const struct error_case error_cases[] = {
 	{ "\n[cluster]\n[network]\n", NULL, NULL, -EINVAL,
 	  "herd.conf:3: unknown section [network]; expected one of: [cluster], [membership], "
 	  "[paths], [control], [logging], [failover], [natgw], [policy routing], [lvs], "
-	  "[monitor], [notify], [mail], [snmp]" },
+	  "[monitor], [events], [notify], [mail], [snmp]" },
 	{ "name = demo\n", NULL, NULL, -EINVAL,
 	  "herd.conf:1: key 'name' outside any section; expected a [section] line before it" },
 	{ "[cluster]\nname = a\n\n[mail]\n[cluster]\nname = b\n", NULL, NULL, -EINVAL,
