@@ -554,9 +554,25 @@ static int cmd_digest(struct ctl_conn *c, struct json_object *args, struct json_
 	const char *range = "yesterday", *detail = "low";
 	int r;
 
+	struct json_object *v;
+
 	if ((r = arg_str(args, "range", &range, err, errlen)) < 0 ||
 	    (r = arg_str(args, "detail", &detail, err, errlen)) < 0)
 		return r;
+	/* {"mail": true}: mail the scheduled digest now (root). */
+	if (args && json_object_object_get_ex(args, "mail", &v) && json_object_get_boolean(v)) {
+		if (ctl_conn_uid(c) != 0) {
+			snprintf(err, errlen, "digest --mail sends mail: root only");
+			return -EPERM;
+		}
+		r = notify_digest_mail(d, err, errlen);
+		if (r < 0)
+			return r;
+		*reply = json_object_new_object();
+		json_object_object_add(*reply, "text", json_object_new_string(
+			"the digest mail is spooled for delivery\n"));
+		return 0;
+	}
 	r = notify_digest(d, range, detail, reply, err, errlen);
 	return r;
 }

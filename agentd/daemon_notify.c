@@ -39,6 +39,7 @@ struct notify {
 	struct evlog *log;              /* the persistent event log; NULL: could not open */
 	sd_event_source *commit;        /* commit the log's open transaction */
 	sd_event_source *prune;         /* hourly */
+	sd_event_source *digest;        /* the daily digest mail */
 	struct notify_test tests[NOTIFY_TESTS_KEPT];
 	int next_test;
 };
@@ -311,6 +312,93 @@ void notify_log_stats_json(struct herdd *d, struct json_object *o)
 	json_object_object_add(o, "event_log", l);
 }
 
+/* ---- the daily digest mail ------------------------------------------------ */
+
+static const char *const digest_range_names[] = { "today", "yesterday", "all" };
+static const char *const digest_detail_names[] = { "low", "med", "high" };
+
+/* The next wall time (µs) of HH:MM local time after now; 0 when off. */
+static usec_t next_digest(const char *hhmm, usec_t now)
+{
+	unsigned h, m;
+	time_t t = (time_t)(now / USEC_PER_SEC), at;
+	struct tm tm;
+
+	if (!hhmm || sscanf(hhmm, "%u:%u", &h, &m) != 2)
+		return 0;
+	localtime_r(&t, &tm);
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)m;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	at = mktime(&tm);
+	if (at <= t) {
+		tm.tm_mday++;
+		tm.tm_isdst = -1;
+		at = mktime(&tm);
+	}
+	return (usec_t)at * USEC_PER_SEC;
+}
+
+int notify_digest_mail(struct herdd *d, char *err, size_t errlen)
+{
+	struct notify *n = d->notify;
+	const struct herd_conf *cf = d->cf;
+	const char *range = digest_range_names[cf->mail_digest_range % 3];
+	struct json_object *reply = NULL;
+	char subject[128];
+	int r;
+
+	if (!n || !n->mail) {
+		snprintf(err, errlen, "mail is not enabled ([mail] enabled)");
+		return -ENOTCONN;
+	}
+	r = notify_digest(d, range, digest_detail_names[cf->mail_digest_detail % 3], &reply, err,
+			  errlen);
+	if (r < 0)
+		return r;
+	snprintf(subject, sizeof(subject), "digest (%s)", range);
+	r = mail_text(n->mail, subject, json_object_get_string(json_object_object_get(reply, "text")));
+	json_object_put(reply);
+	if (r < 0)
+		snprintf(err, errlen, "cannot spool the digest mail: %s", strerror(-r));
+	return r;
+}
+
+static int on_digest(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct herdd *d = userdata;
+	char err[256];
+	usec_t next;
+
+	if (notify_digest_mail(d, err, sizeof(err)) < 0)
+		log_warn("daily digest: %s", err);
+	else
+		log_info("daily digest mail spooled");
+	next = next_digest(d->cf->mail_digest_time, now_realtime() + USEC_PER_SEC);
+	if (!next)
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	sd_event_source_set_time(s, next);
+	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static void digest_schedule(struct herdd *d)
+{
+	struct notify *n = d->notify;
+	usec_t next = n->mail ? next_digest(d->cf->mail_digest_time, now_realtime()) : 0;
+
+	if (!next) {
+		if (n->digest)
+			sd_event_source_set_enabled(n->digest, SD_EVENT_OFF);
+		return;
+	}
+	if (!n->digest && sd_event_add_time(d->ev, &n->digest, CLOCK_REALTIME, next,
+					    USEC_PER_SEC, on_digest, d) < 0)
+		return;
+	sd_event_source_set_time(n->digest, next);
+	sd_event_source_set_enabled(n->digest, SD_EVENT_ONESHOT);
+}
+
 int notify_new(struct herdd *d)
 {
 	struct notify *n = calloc(1, sizeof(*n));
@@ -329,6 +417,7 @@ int notify_new(struct herdd *d)
 		log_err("cannot set up the notify.d handlers (%s): %s", n->dir, strerror(-r));
 	evlog_start(d); /* a log problem is logged; events stay in memory */
 	mail_start(d); /* a mail problem is logged; herdd runs on without mail */
+	digest_schedule(d);
 	return r;
 }
 
@@ -342,6 +431,7 @@ void notify_free(struct herdd *d)
 		handlers_test_cancel(n->tests[i].ht);
 		json_object_put(n->tests[i].report);
 	}
+	sd_event_source_disable_unref(n->digest);
 	handlers_free(n->h);
 	mail_free(n->mail);
 	evlog_stop(n);
@@ -370,6 +460,7 @@ void notify_reconfigure(struct herdd *d)
 	mail_free(n->mail);
 	n->mail = NULL;
 	mail_start(d);
+	digest_schedule(d);
 }
 
 /* What struct herd_event does not carry, for the handlers' environment. */

@@ -36,6 +36,8 @@ int notify_events_all(struct herdd *d, struct herd_event **out, size_t *n);
  */
 int notify_digest(struct herdd *d, const char *range, const char *detail,
 		  struct json_object **reply, char *err, size_t errlen);
+/* Mail the digest now, as the daily timer does ([mail] digest range/detail). */
+int notify_digest_mail(struct herdd *d, char *err, size_t errlen);
 /* The event log's counters into o ("event_log"). */
 void notify_log_stats_json(struct herdd *d, struct json_object *o);
 

@@ -727,6 +727,10 @@ static int parse_digest(int argc, char **argv, struct json_object *args, bool *f
 			json_object_object_add(args, "detail", json_object_new_string(argv[++i]));
 			continue;
 		}
+		if (streq(argv[i], "--mail") || streq(argv[i], "-m")) {
+			json_object_object_add(args, "mail", json_object_new_boolean(true));
+			continue;
+		}
 		fprintf(stderr, "herdctl: digest: unexpected argument '%s'\n", argv[i]);
 		return 2;
 	}
@@ -976,13 +980,14 @@ static const struct verb verbs[] = {
 	  "has IPVS, and with -v the ipvsadm commands applied (or, in a dry run, the\n"
 	  "ones herdd would run).\n",
 	  0, 2, print_lvs, parse_role },
-	{ "digest", "[--range RANGE] [--detail low|med|high]", "a logwatch-style report of the event log",
+	{ "digest", "[--range RANGE] [--detail low|med|high] [--mail]", "a logwatch-style report of the event log",
 	  "Summarise the event log over RANGE (default yesterday; today, all, a date,\n"
 	  "'since DATE', 'between DATE1 and DATE2', as logwatch reads --range) at\n"
 	  "detail low (default), med or high: node state changes and time spent\n"
 	  "unhealthy or banned per node, leader changes and recoveries with their\n"
-	  "durations, failovers, failed monitor scripts; high adds every event.\n",
-	  0, 4, print_digest, parse_digest },
+	  "durations, failovers, failed monitor scripts; high adds every event.\n"
+	  "--mail (root): mail the daily digest now ([mail] digest range/detail).\n",
+	  0, 5, print_digest, parse_digest },
 	{ "notify", "[status | test [EVENT]]", "show the notification sinks, or test them",
 	  "status (default): the notify.d handlers with their runs, failures,\n"
 	  "timeouts, drops and last error. test [EVENT] (root): send a synthetic\n"

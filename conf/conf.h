@@ -172,6 +172,9 @@ struct herd_conf {
 	unsigned mail_max_events, mail_rate_limit;
 	usec_t mail_retry, mail_retry_max, mail_expiry, mail_timeout;
 	char *mail_spool_dir;           /* relative to dir; "" state dir/mail */
+	char *mail_digest_time;         /* "HH:MM" local, or "off" */
+	int mail_digest_range;          /* 0 today, 1 yesterday, 2 all */
+	int mail_digest_detail;         /* 0 low, 1 med, 2 high */
 
 	/* [snmp] */
 	char *agentx_socket;            /* net-snmp syntax, used as given */

@@ -38,6 +38,20 @@ static const struct value_enum log_levels[] = {
 	{ NULL, 0 },
 };
 
+static const struct value_enum digest_ranges[] = {
+	{ "today", 0 },
+	{ "yesterday", 1 },
+	{ "all", 2 },
+	{ NULL, 0 },
+};
+
+static const struct value_enum digest_details[] = {
+	{ "low", 0 },
+	{ "med", 1 },
+	{ "high", 2 },
+	{ NULL, 0 },
+};
+
 static const struct value_enum log_syncs[] = {
 	{ "atomic", 0 },
 	{ "full", 1 },
@@ -288,6 +302,15 @@ static const struct schema_key keys[] = {
 	{ "mail", "timeout", SCHEMA_DURATION, "1m", OFF(mail_timeout), .min = SEC(1),
 	  .max = SEC(3600),
 	  .doc = "Time one SMTP session may take before it is killed (and retried)." },
+	{ "mail", "digest time", SCHEMA_TIMEOFDAY, "06:00", OFF(mail_digest_time),
+	  .doc = "Local time of the daily digest mail (herdctl digest of the range below); "
+		 "off: none." },
+	{ "mail", "digest range", SCHEMA_ENUM, "yesterday", OFF(mail_digest_range),
+	  .names = digest_ranges,
+	  .doc = "Range the daily digest covers: today, yesterday or all." },
+	{ "mail", "digest detail", SCHEMA_ENUM, "low", OFF(mail_digest_detail),
+	  .names = digest_details,
+	  .doc = "Detail of the daily digest: low, med or high." },
 	{ "mail", "spool dir", SCHEMA_PATH, "", OFF(mail_spool_dir), .empty_ok = true,
 	  .doc = "Where mails wait until delivered; empty: mail/ in the state dir." },
 
@@ -396,6 +419,7 @@ const char *schema_type_name(enum schema_type t)
 	case SCHEMA_EMAIL: return "mail address";
 	case SCHEMA_EMAILS: return "mail addresses";
 	case SCHEMA_EVENTS: return "event list";
+	case SCHEMA_TIMEOFDAY: return "time of day";
 	case SCHEMA_GROUP: return "group";
 	case SCHEMA_IFNAME: return "interface";
 	case SCHEMA_ADDRESS: return "address";
@@ -550,6 +574,17 @@ static int check_string(const struct schema_key *k, const char *text, struct sch
 				: "all, or event names (herdctl events shows them) separated by "
 				  "blanks or commas; -NAME removes one, e.g. all -link-up";
 		break;
+	case SCHEMA_TIMEOFDAY: {
+		unsigned h, m;
+		char extra;
+
+		ok = streq(text, "off") ||
+		     (sscanf(text, "%2u:%2u%c", &h, &m, &extra) == 2 && h < 24 && m < 60 &&
+		      strlen(text) == 5);
+		what = "bad time of day";
+		expect = expect ? expect : "HH:MM (local time, 00:00 to 23:59) or off";
+		break;
+	}
 	case SCHEMA_IFNAME:
 		ok = value_is_ifname(text);
 		what = "bad interface name";

@@ -27,6 +27,7 @@ enum schema_type {
 	SCHEMA_EMAIL,                   /* char *: LOCAL@DOMAIN */
 	SCHEMA_EMAILS,                  /* char *: LOCAL@DOMAIN, ... (commas or blanks) */
 	SCHEMA_EVENTS,                  /* char *: "all", event names, "-name" removes */
+	SCHEMA_TIMEOFDAY,               /* char *: HH:MM (local time), or "off" */
 	SCHEMA_GROUP,                   /* char * and the gid_t at gid_offset */
 	SCHEMA_IFNAME,                  /* char *: value_is_ifname() */
 	SCHEMA_ADDRESS,                 /* struct sockaddr_storage: unicast; "" AF_UNSPEC */

@@ -580,6 +580,34 @@ int mail_test(struct mail *m, const struct herd_event *ev, mail_test_fn done, vo
 	return 0;
 }
 
+int mail_text(struct mail *m, const char *subject, const char *body)
+{
+	_cleanup_(freep) char *msg = NULL;
+	struct mailspool_entry *e;
+	struct mailmsg mm;
+	size_t len;
+	int r;
+
+	if (!m || !m->enabled || !m->spool)
+		return -ENOTCONN;
+	mm = (struct mailmsg){
+		.cluster = m->cluster, .self = m->self, .host = m->host, .from = m->from,
+		.to = (const char *const *)m->to, .nto = m->nto, .prefix = m->prefix,
+		.date = now_realtime(), .nonce = random_u64(),
+		.text_subject = subject, .text_body = body,
+	};
+	r = mailmsg_build(&mm, NULL, 0, &msg, &len);
+	if (r < 0)
+		return r;
+	r = mailspool_add(m->spool, msg, len, (const char *const *)m->to, m->nto, mm.date,
+			  (uint32_t)random_u64(), &e);
+	if (r < 0)
+		return r;
+	m->composed++;
+	kick_send(m);
+	return 0;
+}
+
 int mail_flush(struct mail *m)
 {
 	int r = 0;

@@ -107,6 +107,13 @@ int mail_test(struct mail *m, const struct herd_event *ev, mail_test_fn done, vo
 int mail_flush(struct mail *m);
 
 /*
+ * A text mail (the daily digest): spooled and sent like the event mails
+ * (retries, expiry), outside the rate limit. Returns 0 or -errno
+ * (-ENOTCONN when the sink is disabled).
+ */
+int mail_text(struct mail *m, const char *subject, const char *body);
+
+/*
  * The state for `herdctl notify status`: enabled, server, starttls,
  * recipients, queued, oldest, sending, pending_events, held_events,
  * next_mail_in (s), delivered, failed, failed_dir, attempts_failed,

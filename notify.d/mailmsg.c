@@ -667,7 +667,9 @@ int mailmsg_build(const struct mailmsg *m, const struct herd_event *ev, size_t n
 	bool qp;
 	int r;
 
-	if (n == 0 || !m->to || m->nto == 0 || !address_ok(m->from))
+	if ((n == 0) != (m->text_body != NULL) || !m->to || m->nto == 0 || !address_ok(m->from))
+		return -EINVAL;
+	if (m->text_body && (!m->text_subject || !header_safe(m->text_subject, MAILMSG_SUBJECT_MAX)))
 		return -EINVAL;
 	for (size_t i = 0; i < m->nto; i++)
 		if (!address_ok(m->to[i]))
@@ -678,7 +680,10 @@ int mailmsg_build(const struct mailmsg *m, const struct herd_event *ev, size_t n
 		return -EINVAL;
 
 	wbuf_init(&body, 0);
-	put_body(&body, m, ev, n);
+	if (m->text_body)
+		put(&body, m->text_body);
+	else
+		put_body(&body, m, ev, n);
 	r = wbuf_error(&body);
 	if (r < 0) {
 		wbuf_free(&body);
@@ -705,7 +710,32 @@ int mailmsg_build(const struct mailmsg *m, const struct herd_event *ev, size_t n
 			put_folded(&msg, "To", (const char *)to.data);
 		wbuf_free(&to);
 	}
-	put_unstructured(&msg, "Subject", mailmsg_subject(subject, sizeof(subject), m, ev, n));
+	if (m->text_body) {
+		char c2[MAILMSG_NAME_MAX + 1], node[24] = "";
+		struct wbuf sw;
+
+		clean_cell(c2, cluster_name(m), MAILMSG_NAME_MAX);
+		if (m->self != PNN_NONE)
+			snprintf(node, sizeof(node), "node %u: ", m->self);
+		wbuf_init(&sw, 0);
+		if (m->prefix && m->prefix[0]) {
+			put(&sw, "[");
+			put(&sw, m->prefix);
+			put(&sw, "] ");
+		}
+		put(&sw, c2);
+		put(&sw, ": ");
+		put(&sw, node);
+		put(&sw, m->text_subject);
+		wbuf_put_u8(&sw, 0);
+		if (wbuf_error(&sw))
+			msg.err = wbuf_error(&sw);
+		else
+			put_unstructured(&msg, "Subject", (const char *)sw.data);
+		wbuf_free(&sw);
+	} else {
+		put_unstructured(&msg, "Subject", mailmsg_subject(subject, sizeof(subject), m, ev, n));
+	}
 	put_folded(&msg, "Message-ID", mailmsg_message_id(id, sizeof(id), m, ev, n));
 	put_folded(&msg, "MIME-Version", "1.0");
 	put_folded(&msg, "Content-Type", "text/plain; charset=UTF-8");
@@ -717,9 +747,11 @@ int mailmsg_build(const struct mailmsg *m, const struct herd_event *ev, size_t n
 		snprintf(num, sizeof(num), "%u", m->self);
 		put_folded(&msg, "X-Herd-Node", num);
 	}
-	put_folded(&msg, "X-Herd-Severity", severity_name(mailmsg_worst(ev, n)));
-	snprintf(num, sizeof(num), "%zu", n);
-	put_folded(&msg, "X-Herd-Events", num);
+	if (!m->text_body) {
+		put_folded(&msg, "X-Herd-Severity", severity_name(mailmsg_worst(ev, n)));
+		snprintf(num, sizeof(num), "%zu", n);
+		put_folded(&msg, "X-Herd-Events", num);
+	}
 	put(&msg, "\r\n");
 	if (qp)
 		put_qp(&msg, body.data, body.len);

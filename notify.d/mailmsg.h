@@ -61,6 +61,13 @@ struct mailmsg {
 	const char *status;             /* cluster status text; NULL: "not available" */
 	size_t held;                    /* of the events, how many the rate limit held back */
 	size_t more;                    /* events still waiting for a later mail */
+	/*
+	 * A text mail instead of an events mail (the daily digest): with
+	 * text_body set, mailmsg_build() takes no events (n = 0) and the
+	 * subject is "[prefix] CLUSTER: node N: text_subject".
+	 */
+	const char *text_subject;
+	const char *text_body;
 };
 
 /*

@@ -80,5 +80,13 @@ expect_rc 0 "no mail was delivered twice, none lost" -- /usr/bin/python3 "$top/t
 # ---- notify test -------------------------------------------------------------------
 expect_rc 0 "notify test" -- node_herdctl 0 notify test unhealthy
 expect_match "$OUT" "mail ok" "notify test reports the mail delivered"
+# ---- the digest mail (what the daily timer sends) ----------------------------------
+before=$(mails)
+expect_rc 0 "digest --mail" -- node_herdctl 0 digest --mail
+wait_for 10 "the digest mail arrives" eval '[ "$(mails)" -gt '"$before"' ]'
+d=$(ls -t "$box"/*.eml | head -1)
+expect_match "$(grep -m1 '^Subject:' "$d")" "^Subject: \[herd\] test: node 0: digest \(yesterday\)" \
+	"the digest mail's subject"
+expect_match "$(cat "$d")" "Processing Initiated" "its body is the digest"
 cluster_down || fail "cluster_down"
 ok "done"
