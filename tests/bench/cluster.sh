@@ -10,29 +10,18 @@ cd "$(dirname "$0")/../.."
 . tests/lib/common.sh
 . tests/cluster/lib.sh
 . tests/cluster/checks.sh
+. tests/bench/lib.sh
 cluster_check || exit $?
 cluster_trap
 ROUNDS=${BENCH_ROUNDS:-10}
 export CLUSTER_CLIENT=0 CLUSTER_QUIET=1
 status=0
 
-now_us() { date +%s%6N; }
 next_seq() { node_herdctl "$1" -j events --limit 1 | jq -r .next_seq; }
 # wall_us of the first event on node K since SEQ matching a jq filter
 event_time() { # K SEQ FILTER
 	node_herdctl "$1" -j events --since "$(( $2 - 1 ))" --limit 1000 |
 		jq -r "[.events[] | select($3)][0].wall_us // empty"
-}
-stats() { # values... -> "median max"
-	printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.0f %.0f", m, a[NR]}'
-}
-figure() { # NAME VALUE UNIT [TARGET]
-	local verdict=""
-	if [ -n "${4:-}" ]; then
-		if awk -v v="$2" -v t="$4" 'BEGIN{exit !(v<=t)}'; then verdict="(target <= $4: ok)"
-		else verdict="(target <= $4: OVER)"; status=1; fi
-	fi
-	printf '%-52s %10s %-4s %s\n' "$1" "$2" "$3" "$verdict"
 }
 
 # One measurement set. $1: label, $2: detection target ms, rest: conf extra.
@@ -103,5 +92,5 @@ measure() {
 
 echo "== cluster: detection and failover, 5 nodes, $ROUNDS kills each"
 measure default 1500 "" || status=1
-measure fastest 500 "[membership]\nkeepalive interval = 100ms\nkeepalive limit = 3" || status=1
+measure fastest 500 "$BENCH_FASTEST" || status=1
 exit $status

@@ -39,5 +39,9 @@ fds=$(ls "/proc/$HERDD_PID/fd" | wc -l)
 figure "herdd open fds after $n requests" "$fds" fds 32
 single_stop
 echo
+"$(dirname "$0")/ipalloc.sh" || status=1
+echo
 "$(dirname "$0")/cluster.sh" || status=1
+echo
+"$(dirname "$0")/failover.sh" || status=1
 exit $status

@@ -10,12 +10,24 @@ inside the namespaces (python3's standard library only).
                                       FILE, then wait; when the connection
                                       ends write "reset" or "closed" and the
                                       monotonic time
+  failover.py reconnect ADDR PORT OLDTEXT SECS [T0_US|@FIFO]
+                                      keep opening connections (a new one
+                                      every 10 ms, none waited for) until
+                                      one is greeted with something other
+                                      than OLDTEXT; print the milliseconds
+                                      since T0_US (wall clock µs, default:
+                                      now) and the greeting; exit 1 when
+                                      none within SECS. With @FIFO: print
+                                      "ready", then read T0_US from FIFO
+                                      and start (python starts slowly)
   failover.py unique LOG...           read `ip -ts -o monitor address` logs
                                       (one per node, named .../nK.mon) and
                                       fail if any address was ever configured
                                       on two nodes at the same time
 """
+import errno
 import re
+import selectors
 import socket
 import sys
 import time
@@ -70,6 +82,71 @@ def hold(addr, port, path):
     with open(path, "a") as f:
         f.write("%s %.3f\n" % (how, time.monotonic()))
     return 0
+
+
+# A failover benchmark's client (tests/bench/failover.sh): while the address
+# is moving, a SYN sent to the old node's MAC is lost and would only be
+# retried after a second, and a connection the old node accepted just
+# before it lost the address never gets its greeting. So a fresh connection
+# is started every STEP seconds, none is ever waited for, and the first
+# greeting from another node wins (at most PENDING kept open).
+STEP = 0.01
+PENDING = 100
+
+
+def reconnect(addr, port, oldtext, secs, t0_arg):
+    if t0_arg is not None and t0_arg.startswith("@"):
+        with open(t0_arg[1:]) as f:
+            print("ready", flush=True)
+            t0_arg = f.readline().strip()
+    t0 = int(t0_arg) / 1e6 if t0_arg is not None else time.time()
+    deadline = time.monotonic() + secs
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    sel = selectors.DefaultSelector()
+    pending = []
+
+    def drop(c):
+        sel.unregister(c)
+        pending.remove(c)
+        c.close()
+
+    try:
+        next_start = time.monotonic()
+        while time.monotonic() < deadline:
+            if time.monotonic() >= next_start:
+                next_start = time.monotonic() + STEP
+                s = socket.socket(family, socket.SOCK_STREAM)
+                s.setblocking(False)
+                err = s.connect_ex((addr, port))
+                if err in (0, errno.EINPROGRESS):
+                    sel.register(s, selectors.EVENT_WRITE)
+                    pending.append(s)
+                else:
+                    s.close()
+                if len(pending) > PENDING:
+                    drop(pending[0])
+            wait = max(0.0, next_start - time.monotonic())
+            for key, events in sel.select(timeout=wait):
+                c = key.fileobj
+                if events & selectors.EVENT_WRITE:
+                    # Connected (or failed): now wait for the greeting.
+                    if c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                        drop(c)
+                    else:
+                        sel.modify(c, selectors.EVENT_READ)
+                    continue
+                try:
+                    greeting = c.recv(100).decode().strip()
+                except OSError:
+                    greeting = ""
+                if greeting and greeting != oldtext:
+                    print("%.0f %s" % ((time.time() - t0) * 1000, greeting), flush=True)
+                    return 0
+                drop(c)
+        return 1
+    finally:
+        for c in pending:
+            c.close()
 
 
 LINE = re.compile(r"^\[([^\]]+)\] (Deleted )?\d+: (\S+)\s+inet6? ([0-9a-f.:]+)/")
@@ -136,6 +213,9 @@ def main(argv):
         return connect(argv[2], int(argv[3]), float(argv[4]))
     if len(argv) == 5 and argv[1] == "hold":
         return hold(argv[2], int(argv[3]), argv[4])
+    if len(argv) in (6, 7) and argv[1] == "reconnect":
+        return reconnect(argv[2], int(argv[3]), argv[4], float(argv[5]),
+                         argv[6] if len(argv) == 7 else None)
     if len(argv) >= 3 and argv[1] == "unique":
         return unique(argv[2:])
     sys.stderr.write(__doc__)
