@@ -9,6 +9,9 @@ expect_match "$OUT" "cannot connect to herdd at $T/run/herdd.sock: No such file 
 	"and says herdd is not running"
 
 single_start
+# UNHEALTHY until the first monitor run (no scripts here) has finished.
+wait_until 5 sh -c "'$HERDCTL' -s '$SOCK' status | grep -q 'pnn:0 .* OK (THIS NODE)'" ||
+	fail "the node did not become OK"
 expect_rc 0 "status" -- hctl status
 expect_match "$OUT" "^Number of nodes:1" "status counts the nodes"
 expect_match "$OUT" "pnn:0 +127.0.0.1 +OK \(THIS NODE\)" "status shows this node OK"
