@@ -638,10 +638,14 @@ static void print_mail_status(struct json_object *m)
 		printf("mail: not enabled\n");
 		return;
 	}
+	struct json_object *rc = json_object_object_get(m, "recipients");
+	char to[512] = "";
+
+	for (size_t i = 0; rc && i < json_object_array_length(rc); i++)
+		snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", i ? ", " : "",
+			 json_object_get_string(json_object_array_get_idx(rc, i)));
 	printf("mail to %s via %s (STARTTLS %s): %s queued (oldest %s), %s delivered, %s failed "
-	       "(in %s), %s attempts failed, %s events mailed in %s mails\n",
-	       json_object_to_json_string_ext(json_object_object_get(m, "recipients"),
-					      JSON_C_TO_STRING_PLAIN),
+	       "(in %s), %s attempts failed, %s events mailed in %s mails\n", to,
 	       jstr(m, "server", "?"), jstr(m, "starttls", "?"), jstr(m, "queued", "0"),
 	       jstr(m, "oldest", "-"), jstr(m, "delivered", "0"), jstr(m, "failed", "0"),
 	       jstr(m, "failed_dir", "-"), jstr(m, "attempts_failed", "0"),

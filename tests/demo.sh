@@ -23,8 +23,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 # shellcheck source=tests/cluster/lib.sh
 . tests/cluster/lib.sh
+# shellcheck source=tests/snmp/lib.sh
+. tests/snmp/lib.sh
 
-SECTIONS=(topology status failover admin events)
+SECTIONS=(topology status ips snmp failover mail admin events)
 
 DEMO_NODES=${DEMO_NODES:-3}
 DEMO_LINKS=${DEMO_LINKS:-2}
@@ -108,6 +110,51 @@ demo_failover() {
 	ctl "$leader" status
 }
 
+demo_ips() {
+	say "Public addresses: the leader spreads them over the healthy nodes (CTDB's LCP2)"
+	cluster_wait_until 5 eval '[ "$(node_herdctl 0 -j ip | jq "[.addresses[] | select(.pnn != null)] | length")" = 4 ]' || true
+	ctl 0 ip -v
+	local h; h=$(node_herdctl 0 -j ip | jq -r '.addresses[0].pnn')
+	say "The client reaches 10.92.0.101 on node $h"
+	printf '%sclient#%s ping -c1 10.92.0.101\n' "$dim" "$off"
+	client_exec ping -c1 -W2 10.92.0.101 | head -2
+	say "Move it by hand: herdctl moveip 10.92.0.101 $(( (h + 1) % DEMO_NODES ))"
+	ctl 0 moveip 10.92.0.101 $(( (h + 1) % DEMO_NODES ))
+	ctl 0 ip
+}
+
+demo_snmp() {
+	[ -n "$SNMP_OK" ] || { say "SNMP: skipped ($SNMP_WHY)"; return 0; }
+	say "SNMP: snmpd (AgentX master) and herd-agentx on node 0, 127.0.0.1 only"
+	local mib
+	mapfile -t mib < <(_sn_mibargs)
+	note "snmptable of the node table (HERD-MIB), as an NMS sees it:"
+	printf '%sn0#%s snmptable -v2c -c %s localhost:%s HERD-MIB::herdNodeTable\n' "$dim" "$off" \
+		"$SNMP_COMMUNITY" "$SNMP_PORT"
+	snmp_cmd 0 snmptable -v2c -c "$SNMP_COMMUNITY" -Cw 120 "${mib[@]}" "127.0.0.1:$SNMP_PORT" \
+		HERD-MIB::herdNodeTable 2>&1 | head -12 || true
+	note "and the first values of a walk of the whole module:"
+	snmp_walk 2>&1 | head -12 || true
+	trap_mark 0
+}
+
+demo_mail() {
+	[ -n "$MAIL_OK" ] || { say "Mail: skipped (python3-aiosmtpd missing)"; return 0; }
+	say "What the failover above sent: traps (snmptrapd's log on node 0) and mail (the sink)"
+	if [ -n "$SNMP_OK" ]; then
+		note "notifications received by snmptrapd:"
+		traps 0 | tail -8 | cut -c1-200
+	fi
+	note "mails received by the sink (node 0 mails events of severity warning and up):"
+	local m
+	for m in $(ls "$CLUSTER_DIR"/mailbox/*.eml 2>/dev/null | tail -2); do
+		grep -m1 '^Subject:' "$m"
+	done
+	m=$(ls -t "$CLUSTER_DIR"/mailbox/*.eml 2>/dev/null | head -1)
+	[ -n "$m" ] && { note "the newest one:"; sed -n '/^$/,$p' "$m" | head -20; }
+	ctl 0 notify
+}
+
 demo_admin() {
 	say "Admin verbs: disable node 1, then enable it again (root only)"
 	ctl 0 disable -n 1
@@ -149,13 +196,31 @@ say "herd demo: bringing up a $DEMO_NODES-node cluster"
 cluster_trap
 CLUSTER_LINKS=$DEMO_LINKS CLUSTER_CLIENT=1
 export CLUSTER_CONF_EXTRA="[cluster]\nrecovery lock = @SHARED@/reclock"
+export CLUSTER_PUBLIC_ADDRESSES="10.92.0.101/24 pub0
+10.92.0.102/24 pub0
+10.92.0.103/24 pub0
+10.92.0.104/24 pub0"
+# Node 0 mails to a sink on its own 127.0.0.1 (Debian's aiosmtpd).
+export CLUSTER_CONF_EXTRA_0="[mail]\nenabled = yes\nsmtp server = 127.0.0.1:2525\nseverity = warning\ncoalesce = 1s"
 note "Every node takes the recovery lock from the same file (shared storage stand-in)."
+SNMP_OK=1 SNMP_WHY="" MAIL_OK=1
+snmp_check >/dev/null 2>&1 || { SNMP_OK=""; SNMP_WHY="snmpd, snmptrapd or herd-agentx missing"; }
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || MAIL_OK=""
 
 if ! cluster_up "$DEMO_NODES"; then
 	echo "demo: the cluster did not come up (herdd logs above)" >&2
 	exit 1
 fi
 note "herdd runs on every node; configs and logs are in $CLUSTER_DIR (removed at the end)."
+if [ -n "$MAIL_OK" ]; then
+	mkdir -p "$CLUSTER_DIR/mailbox"
+	node_bg 0 /usr/bin/python3 tests/notify/smtpd.py --dir "$CLUSTER_DIR/mailbox" --port 2525 \
+		>>"$CLUSTER_DIR/smtpd.log" 2>&1
+	note "a mail sink (aiosmtpd) listens on node 0's 127.0.0.1:2525; mail goes to $CLUSTER_DIR/mailbox"
+fi
+if [ -n "$SNMP_OK" ] && ! snmp_up 0 >/dev/null 2>&1; then
+	SNMP_OK=""; SNMP_WHY="snmpd or herd-agentx did not come up"
+fi
 
 for s in "${want[@]}"; do
 	pause

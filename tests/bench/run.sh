@@ -44,4 +44,8 @@ echo
 "$(dirname "$0")/cluster.sh" || status=1
 echo
 "$(dirname "$0")/failover.sh" || status=1
+echo
+"$(dirname "$0")/notify.sh" || status=1
+echo
+"$(dirname "$0")/snmp.sh" || status=1
 exit $status

@@ -4,9 +4,10 @@
 Debian's python3-aiosmtpd on 127.0.0.1 (run it with /usr/bin/python3: a
 python3 earlier on PATH may lack Debian's modules). Each message it accepts
 is stored in DIR as N.eml (the DATA as received, CRLF) with N.json beside it
-(envelope sender, recipients, whether TLS was on, the AUTH login), both
-written atomically (a temporary, then rename), so a test may count *.eml at
-any moment.
+(envelope sender, recipients, whether TLS was on, the AUTH login, and
+accepted_us: the wall clock in µs when the DATA was complete, before the
+message is stored and answered), both written atomically (a temporary, then
+rename), so a test may count *.eml at any moment.
 
   smtpd.py --dir DIR [--port N] [--port-file FILE]
            [--tls-cert CERT --tls-key KEY [--require-starttls]]
@@ -30,6 +31,7 @@ import os
 import signal
 import ssl
 import sys
+import time
 import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -70,6 +72,7 @@ class Handler:
             await asyncio.sleep(self.delay)
         if self.refuse_data:
             return f"{self.refuse_data} refused by the test server"
+        accepted_us = time.time_ns() // 1000
         self.count += 1
         n = self.count
         data = envelope.original_content or envelope.content
@@ -81,6 +84,7 @@ class Handler:
             "tls": session.ssl is not None,
             "auth": (session.auth_data.login.decode()
                      if isinstance(session.auth_data, LoginPassword) else None),
+            "accepted_us": accepted_us,
         }
         write_atomic(os.path.join(self.dir, f"{n}.json"), json.dumps(meta).encode())
         write_atomic(os.path.join(self.dir, f"{n}.eml"), data)
