@@ -11,16 +11,7 @@
 # row's instances, and the objects that say what changed. herd-agentx's own
 # herdAgentRestarted / HerddDown / HerddUp are checked too. Events herdd
 # cannot emit are listed as skipped, with the reason.
-. "$(dirname "$0")/../lib/common.sh"
-. "$(dirname "$0")/../cluster/lib.sh"
-. "$(dirname "$0")/../cluster/checks.sh"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/checks.sh"
-cluster_check || exit $?
-snmp_check || exit $?
-command -v jq >/dev/null || skip "jq is missing"
-cluster_trap
-mib_load
+. "$(dirname "$0")/prelude.sh"
 KA_MS=100 KA_LIMIT=3
 export CLUSTER_CLIENT=0 CLUSTER_LINKS=2 CLUSTER_QUIET=1
 export CLUSTER_PUBLIC_ADDRESSES="10.92.0.101/24 pub0
@@ -29,16 +20,13 @@ export CLUSTER_PUBLIC_ADDRESSES="10.92.0.101/24 pub0
 export CLUSTER_CONF_EXTRA="[cluster]\nrecovery lock = @SHARED@/reclock\nrecovery ban period = 60s
 [membership]\nkeepalive interval = ${KA_MS}ms\nkeepalive limit = $KA_LIMIT
 [monitor]\ninterval = 300ms\nstartup retry = 200ms\nscript timeout = 2s
-[natgw]\nnodes file = natgw_nodes\npublic address = 10.92.0.190/24\npublic interface = pub0
-private network = 10.91.0.0/24
-[lvs]\nnodes file = lvs_nodes\npublic address = 10.92.0.180\npublic interface = pub0"
+$SNMP_ROLES_CONF"
 # Node 0's init event waits for a file, so that its herd-agentx is there
 # when init, setup and startup happen. A monitor script fails while
 # NODEDIR/broken exists.
 setup() { # K NODEDIR
 	local d=$2/etc/events.d
-	printf '10.91.0.10\n10.91.0.11\n10.91.0.12\n' >"$2/etc/natgw_nodes"
-	printf '10.91.0.10\n10.91.0.11\n10.91.0.12\n' >"$2/etc/lvs_nodes"
+	snmp_role_files "$2"
 	mkdir -p "$d"
 	cat >"$d/00.gate" <<SH
 #!/bin/sh

@@ -7,29 +7,17 @@
 # the walk: stable values must equal one of them, counters lie between
 # them); names resolve with the MIB (-m HERD-MIB, the IETF modules, mib/).
 # Every mismatch is listed (object.instance, expected, got) before failing.
-. "$(dirname "$0")/../lib/common.sh"
-. "$(dirname "$0")/../cluster/lib.sh"
-. "$(dirname "$0")/../cluster/checks.sh"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/checks.sh"
-cluster_check || exit $?
-snmp_check || exit $?
-command -v jq >/dev/null || skip "jq is missing"
-cluster_trap
-mib_load
+. "$(dirname "$0")/prelude.sh"
 export CLUSTER_CLIENT=0 CLUSTER_LINKS=2 CLUSTER_IPV6=1 CLUSTER_QUIET=1
 export CLUSTER_PUBLIC_ADDRESSES="10.92.0.101/24 pub0
 10.92.0.102/24 pub0
 10.92.0.103/24 pub0
 fd92::150/64 pub0"
 export CLUSTER_CONF_EXTRA="[cluster]\nrecovery lock = @SHARED@/reclock\n[monitor]\ninterval = 300ms
-[natgw]\nnodes file = natgw_nodes\npublic address = 10.92.0.190/24\npublic interface = pub0
-private network = 10.91.0.0/24
-[lvs]\nnodes file = lvs_nodes\npublic address = 10.92.0.180\npublic interface = pub0"
+$SNMP_ROLES_CONF"
 setup() { # K NODEDIR
 	local d=$2/etc/events.d
-	printf '10.91.0.10\n10.91.0.11\n10.91.0.12\n' >"$2/etc/natgw_nodes"
-	printf '10.91.0.10\n10.91.0.11\n10.91.0.12\n' >"$2/etc/lvs_nodes"
+	snmp_role_files "$2"
 	mkdir -p "$d"
 	printf '#!/bin/sh\necho "event $1 on node %s"\nexit 0\n' "$1" >"$d/10.hello"
 	printf '#!/bin/sh\nexit 0\n' >"$d/20.notexec"
