@@ -504,16 +504,22 @@ void ctl_conn_subscribe(struct ctl_conn *c)
 	c->subscribed = true;
 }
 
-void ctlsrv_broadcast(struct ctlsrv *s, struct json_object *event)
+size_t ctlsrv_broadcast(struct ctlsrv *s, struct json_object *event)
 {
 	struct ctl_conn *c = s->conns, *next;
+	size_t sent = 0;
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->subscribed && !c->dead && conn_queue(c, HCTL_EVENT, 0, 0, event) < 0) {
+		if (!c->subscribed || c->dead)
+			continue;
+		if (conn_queue(c, HCTL_EVENT, 0, 0, event) < 0) {
 			log_warn("control: dropping subscriber pid %d: it fell behind or went away",
 				 (int)c->pid);
 			conn_kill(c);
+		} else {
+			sent++;
 		}
 	}
+	return sent;
 }

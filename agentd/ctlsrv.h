@@ -76,7 +76,7 @@ pid_t ctl_conn_pid(const struct ctl_conn *c);
 /* Mark a connection as subscribed to events (the "subscribe" verb). */
 void ctl_conn_subscribe(struct ctl_conn *c);
 
-/* Send an event object to every subscribed connection. */
-void ctlsrv_broadcast(struct ctlsrv *s, struct json_object *event);
+/* Send an event object to every subscribed connection; returns how many. */
+size_t ctlsrv_broadcast(struct ctlsrv *s, struct json_object *event);
 
 #endif

@@ -597,6 +597,16 @@ int notify_test_start(struct herdd *d, enum herd_event_type type, char *err, siz
 		json_object_object_add(t->report, "mail", NULL);
 		t->mail_done = true;
 	}
+	/* The subscribers (herd-agentx: a trap) get it too, marked as a test. */
+	if (d->ctl) {
+		struct json_object *o = herdd_event_json(&ev), *sub = json_object_new_object();
+
+		json_object_object_add(o, "test", json_object_new_boolean(true));
+		json_object_object_add(sub, "subscribers", json_object_new_int64(
+			(int64_t)ctlsrv_broadcast(d->ctl, o)));
+		json_object_object_add(t->report, "subscribers", sub);
+		json_object_put(o);
+	}
 	log_notice("notify test %d: a synthetic %s event goes through every sink", t->id,
 		   event_type_name(type));
 	return t->id;

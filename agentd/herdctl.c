@@ -681,6 +681,10 @@ static void print_notify(struct json_object *r)
 		} else {
 			printf("  mail: not enabled\n");
 		}
+		if (json_object_object_get(r, "subscribers"))
+			printf("  event subscribers (herd-agentx sends it as a trap, herdctl events -f "
+			       "shows it): %s\n",
+			       jstr(json_object_object_get(r, "subscribers"), "subscribers", "0"));
 		return;
 	}
 	if (h)

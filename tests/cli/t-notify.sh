@@ -50,6 +50,8 @@ expect_rc 0 "notify test" -- hctl notify test unhealthy
 expect_match "$OUT" "test unhealthy event" "notify test names the event"
 expect_match "$OUT" "handler 10-record +ok" "the recording handler ran"
 expect_match "$OUT" "handler 30-fails +failed \(exit 3\)" "the failing one is reported"
+expect_match "$OUT" "mail: not enabled" "notify test says mail is off here"
+expect_match "$OUT" "event subscribers .*: 0" "and how many subscribers (herd-agentx) got it"
 expect_match "$(cat "$T/record.txt")" "HERD_TEST=1" "a test event says so to the handlers"
 expect_rc 1 "notify test of an unknown event" -- hctl notify test no-such-event
 expect_match "$OUT" "unknown event 'no-such-event'" "says which"
