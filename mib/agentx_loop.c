@@ -24,6 +24,10 @@
 #define SEND_TIMEOUT_MS 200
 /* net-snmp's timeouts need no better than this. */
 #define TIMER_SLACK     (5 * USEC_PER_MSEC)
+/* A master that runs accepts a connection within this. */
+#define PROBE_WAIT      (100 * USEC_PER_MSEC)
+/* How often an away master's listen queue is looked at again. */
+#define GUARD_RECHECK   USEC_PER_SEC
 
 struct fdsrc {
 	int fd;
@@ -38,6 +42,7 @@ struct axloop {
 	usec_t timer_at;                /* what the timer is set to */
 	bool recheck;                   /* fstat every descriptor on the next prepare */
 	char *guard;                    /* the away master's socket, or NULL */
+	int probe;                      /* our connection in its listen queue, or -1 */
 	usec_t hold_until;              /* no alarms before (monotonic) */
 	struct fdsrc *fds;
 	size_t nfds, cap;
@@ -110,23 +115,70 @@ static int listen_queue(const char *path, uint32_t *pending, uint32_t *max)
 	}
 }
 
-/* Whether the alarms may run now (see axloop_guard_master). */
+/* Put a connection of our own in the listen queue of the master at path. */
+static int probe_open(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(sa.sun_path, path, strlen(path));  /* its length checked when guarded */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static void probe_close(struct axloop *l)
+{
+	if (l->probe >= 0)
+		close(l->probe);
+	l->probe = -1;
+}
+
+/*
+ * Whether the alarms may run now (see axloop_guard_master): only when the
+ * master's listen queue is empty although a connection of ours was put in
+ * it a while ago (the master accepts, so it runs), or when nothing listens
+ * there (a reopen fails at once), or when the kernel cannot tell.
+ */
 static bool alarms_allowed(struct axloop *l)
 {
-	uint32_t pending = 0, max = UINT32_MAX;
+	uint32_t pending = 0, max = 0;
 	usec_t now;
+	int fd;
 
 	if (!l->guard)
 		return true;
 	now = now_monotonic();
 	if (now < l->hold_until)
 		return false;
-	/* A reopen adds one connection; connect() blocks once more than max wait. */
-	if (listen_queue(l->guard, &pending, &max) == 0 && pending >= max) {
-		l->hold_until = now + USEC_PER_SEC;
+	if (listen_queue(l->guard, &pending, &max) < 0) {
+		probe_close(l);
+		return true;
+	}
+	if (pending > 0) {
+		/* Connections wait: the master hangs, or has not looked yet. */
+		l->hold_until = now + GUARD_RECHECK;
 		return false;
 	}
-	return true;
+	if (l->probe >= 0) {
+		/* It took ours: it runs. */
+		probe_close(l);
+		return true;
+	}
+	fd = probe_open(l->guard);
+	if (fd < 0) {
+		l->hold_until = now + GUARD_RECHECK;
+		return fd == -ENOENT || fd == -ECONNREFUSED;
+	}
+	l->probe = fd;
+	l->hold_until = now + PROBE_WAIT;
+	return false;
 }
 
 static void alarms(struct axloop *l)
@@ -324,6 +376,7 @@ int axloop_new(sd_event *ev, void (*after_cb)(void *userdata), void *userdata,
 	l->userdata = userdata;
 	l->timer_at = UINT64_MAX;
 	l->recheck = true;
+	l->probe = -1;
 	r = sd_event_add_time(ev, &l->timer, CLOCK_MONOTONIC, UINT64_MAX, TIMER_SLACK, on_timer, l);
 	if (r >= 0)
 		r = sd_event_source_set_prepare(l->timer, on_prepare);
@@ -350,6 +403,7 @@ void axloop_guard_master(struct axloop *l, const char *unix_path)
 			   strlen(unix_path) < sizeof(((struct sockaddr_un *)0)->sun_path)
 		   ? strdup(unix_path) : NULL;
 	l->hold_until = 0;
+	probe_close(l);
 }
 
 void axloop_free(struct axloop *l)
@@ -357,6 +411,7 @@ void axloop_free(struct axloop *l)
 	if (!l)
 		return;
 	free(l->guard);
+	probe_close(l);
 	while (l->nfds)
 		drop_fd(l, 0);
 	free(l->fds);

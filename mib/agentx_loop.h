@@ -35,11 +35,15 @@ void axloop_recheck(struct axloop *l);
 
 /*
  * While the master agent is away, net-snmp's alarms try to reopen the
- * AgentX session, and connect() to a master that hangs (SIGSTOP) blocks
- * without end once its listen queue is full. With the master's Unix socket
- * path given here, the alarms run only while that queue has room (asked of
- * the kernel's sock_diag, at most once a second). NULL (the master is back,
- * or the address is not a Unix socket) ends the checks.
+ * AgentX session, and a master that hangs (SIGSTOP) blocks each attempt:
+ * the open waits net-snmp's whole-second timeout while the listen queue
+ * has room, connect() without end once it is full. With the master's Unix
+ * socket path given here, the alarms run only once the master takes
+ * connections: a connection of our own is put in its listen queue, and the
+ * alarms wait until the queue is empty again (asked of the kernel's
+ * sock_diag, at most once a second), or run at once when nothing listens
+ * there (the attempt fails without waiting). NULL (the master is back, or
+ * the address is not a Unix socket) ends the checks.
  */
 void axloop_guard_master(struct axloop *l, const char *unix_path);
 

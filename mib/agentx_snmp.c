@@ -36,6 +36,8 @@ struct axsnmp {
 	bool master;
 	netsnmp_session *session;       /* the AgentX session while master */
 	sd_event_source *master_defer;  /* after (re)registration: restarted + queue */
+	char *xaddr;                    /* the master's AgentX address */
+	sd_event_source *xaddr_defer;   /* puts xaddr back after a lost master */
 
 	netsnmp_variable_list *queue[AXSNMP_QUEUE_MAX];
 	size_t qhead, qlen;
@@ -574,6 +576,15 @@ static int on_index_start(int major, int minor, void *serverarg, void *clientarg
 	return 0;
 }
 
+/* The turn after a lost master: reopening it may be tried again. */
+static int on_xaddr_defer(sd_event_source *src, void *userdata)
+{
+	struct axsnmp *s = userdata;
+
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, s->xaddr);
+	return 0;
+}
+
 static int on_index_stop(int major, int minor, void *serverarg, void *clientarg)
 {
 	struct axsnmp *s = clientarg;
@@ -590,6 +601,21 @@ static int on_index_stop(int major, int minor, void *serverarg, void *clientarg)
 	 */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   AXSNMP_HUNG_RETRY);
+	/*
+	 * After an unanswered ping net-snmp closes the session (one more
+	 * AgentX timeout) and reopens it at once, in the same alarm: connect
+	 * to a hung master succeeds while its listen queue has room, and the
+	 * open then waits a whole second (the library's timeout, whole
+	 * seconds). Let that reopen fail at once (an address no socket can
+	 * have); the retries, every AXSNMP_HUNG_RETRY, run from the loop,
+	 * which lets them through only once the master accepts connections
+	 * again (agentx_loop.h). The address is back on the next turn.
+	 */
+	if (s->xaddr_defer && s->xaddr) {
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
+				      "/dev/null/herd-agentx-retry-later");
+		sd_event_source_set_enabled(s->xaddr_defer, SD_EVENT_ONESHOT);
+	}
 	s->master = false;
 	s->session = NULL;
 	if (s->ops->master)
@@ -645,9 +671,18 @@ int axsnmp_new(sd_event *ev, const char *agentx_address, const char *persistent_
 		axsnmp_free(s);
 		return -ENOMEM;
 	}
+	s->xaddr = strdup(agentx_address);
+	if (!s->xaddr) {
+		axsnmp_free(s);
+		return -ENOMEM;
+	}
 	r = sd_event_add_defer(ev, &s->master_defer, on_master_defer, s);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s->master_defer, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_add_defer(ev, &s->xaddr_defer, on_xaddr_defer, s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->xaddr_defer, SD_EVENT_OFF);
 	if (r < 0) {
 		axsnmp_free(s);
 		return r;
@@ -748,6 +783,8 @@ void axsnmp_free(struct axsnmp *s)
 	free(s->grave_sets);
 	free(s->grave_events);
 	sd_event_source_disable_unref(s->master_defer);
+	sd_event_source_disable_unref(s->xaddr_defer);
+	free(s->xaddr);
 	sd_event_unref(s->ev);
 	free(s->regs);
 	free(s);

@@ -36,7 +36,7 @@
 #define AXSNMP_QUEUE_MAX      1000
 #define AXSNMP_PING_INTERVAL  2      /* seconds; also the retry after a master quits */
 #define AXSNMP_HUNG_RETRY     3      /* seconds between retries to a master that hangs */
-#define AXSNMP_AGENTX_TIMEOUT (500 * USEC_PER_MSEC)
+#define AXSNMP_AGENTX_TIMEOUT (200 * USEC_PER_MSEC)
 
 struct axsnmp;
 

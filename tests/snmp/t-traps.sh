@@ -446,6 +446,14 @@ LABEL_CUR=herdAgentHerddUp
 expect_trap 1 102 10 && want_vb 3 herdAgentHerddConnected 0 1
 wait_for 10 "all OK at the end" all_ok 0 1 2
 
+# ---- herdctl notify test: herd-agentx sends the synthetic event's trap --------------
+trap_mark 0
+expect_rc 0 "notify test on node 0" -- node_herdctl 0 notify test unhealthy
+expect_match "$OUT" "event subscribers .*: [1-9]" "herd-agentx gets the test event"
+wait_for 5 "the notify test event's trap (herdUnhealthy) arrives" \
+	eval '[ -n "$(traps_of 0 5)" ]'
+ok "notify test goes out as a trap through herd-agentx"
+
 # ---- every class seen? -------------------------------------------------------------------
 missing=()
 for n in $(mib_tc_labels HerdEventClass | awk '{print $1}') 100 101 102; do
