@@ -483,6 +483,26 @@ static void test_bad_family(void **state)
 
 /* ---- set-up: a namespace of our own with a veth pair ---- */
 
+/* A veth's carrier (IFF_RUNNING) follows IFF_UP asynchronously (the
+ * kernel's linkwatch work, up to a second on a busy machine): wait for it. */
+static bool wait_running(const char *name)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = false;
+
+	for (int i = 0; fd >= 0 && i < 500 && !ok; i++) {
+		struct ifreq ifr = { 0 };
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		ok = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING);
+		if (!ok)
+			usleep(10000);
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static int setup(void **state)
 {
 	static struct fixture f;
@@ -500,6 +520,10 @@ static int setup(void **state)
 	    set_link(f.sk, "hv0", true) < 0 || set_link(f.sk, "hv1", true) < 0) {
 		fprintf(stderr, "test_ipnl: cannot make a veth pair: kernel tests skipped\n");
 		return 0;
+	}
+	if (!wait_running("hv0") || !wait_running("hv1")) {
+		fprintf(stderr, "test_ipnl: the veth pair has no carrier after 5 s\n");
+		return -1;
 	}
 	f.in_netns = true;
 	return 0;
