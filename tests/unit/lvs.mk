@@ -11,6 +11,7 @@ test_lvs_SRCS := failover/lvs.c
 # runner with a stand-in script, and real IPVS when /proc/net/ip_vs exists
 # (skipped with a message otherwise). About a second.
 UNIT_TESTS += test_lvs_apply
-test_lvs_apply_SRCS := $(LVS_SRCS) failover/ipaddr.c failover/nlerr.c agentd/util.c
+test_lvs_apply_SRCS := $(LVS_SRCS) failover/ipaddr.c failover/nlerr.c agentd/util.c \
+	tests/unit/netns.c
 test_lvs_apply_PKGS := $(LVS_PKGS)
 $(BUILD)/obj/tests/unit/test_lvs_apply.o: EXTRA_CFLAGS += $(call pkg_cflags,$(LVS_PKGS))

@@ -11,6 +11,7 @@ test_natgw_SRCS := $(NATGW_PURE_SRCS) agentd/addr.c
 # ruleset` and `ip -j route` run inside it. Needs root and the nft and ip
 # tools (skipped otherwise); about a second.
 UNIT_TESTS += test_natgw_apply
-test_natgw_apply_SRCS := $(NATGW_SRCS) failover/ipaddr.c failover/nlerr.c agentd/addr.c
+test_natgw_apply_SRCS := $(NATGW_SRCS) failover/ipaddr.c failover/nlerr.c agentd/addr.c \
+	tests/unit/netns.c
 test_natgw_apply_PKGS := $(NATGW_PKGS) json-c
 $(BUILD)/obj/tests/unit/test_natgw_apply.o: EXTRA_CFLAGS += $(call pkg_cflags,$(NATGW_PKGS))

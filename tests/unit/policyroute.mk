@@ -11,6 +11,7 @@ test_policyroute_SRCS := failover/policyroute.c agentd/addr.c
 # private network namespace with a veth pair (root; skipped otherwise).
 # About a second.
 UNIT_TESTS += test_policyroute_apply
-test_policyroute_apply_SRCS := $(POLICYROUTE_SRCS) failover/ipaddr.c failover/nlerr.c agentd/addr.c
+test_policyroute_apply_SRCS := $(POLICYROUTE_SRCS) failover/ipaddr.c failover/nlerr.c agentd/addr.c \
+	tests/unit/netns.c
 test_policyroute_apply_PKGS := $(POLICYROUTE_PKGS)
 $(BUILD)/obj/tests/unit/test_policyroute_apply.o: EXTRA_CFLAGS += $(call pkg_cflags,$(POLICYROUTE_PKGS))

@@ -7,9 +7,10 @@
  *
  * The process first enters a network namespace of its own (it must run as
  * root; otherwise every kernel test is skipped) and makes a veth pair
- * hv0/hv1 there with libnl; nothing touches the host's network, and the
- * namespace and everything in it vanish when the process exits. The node
- * side is hv0; hv1 plays the neighbour that receives ARP and NA frames.
+ * hv0/hv1 there, both up and with carrier (tests/unit/netns.c); nothing
+ * touches the host's network, and the namespace and everything in it
+ * vanish when the process exits. The node side is hv0; hv1 plays the
+ * neighbour that receives ARP and NA frames.
  */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -19,7 +20,6 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,27 +27,18 @@
 #include <sys/socket.h>
 
 #include <cmocka.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 
 #include "failover/arp.h"
 #include "failover/ifhealth.h"
 #include "failover/iflink.h"
 #include "failover/ipaddr.h"
+#include "tests/unit/netns.h"
 
 struct fixture {
 	bool in_netns;
-	struct nl_sock *sk;
 };
 
-#define NEED_NETNS(f)                                                          \
-	do {                                                                   \
-		if (!(f)->in_netns) {                                          \
-			print_message("    skipped: needs a network namespace (run as root)\n"); \
-			skip();                                                \
-		}                                                              \
-	} while (0)
+#define NEED_NETNS(f) NETNS_NEED((f)->in_netns)
 
 static struct sockaddr_storage ip(const char *s)
 {
@@ -65,36 +56,6 @@ static struct sockaddr_storage ip(const char *s)
 		assert_int_equal(inet_pton(AF_INET, s, &sin->sin_addr), 1);
 	}
 	return ss;
-}
-
-static int set_link(struct nl_sock *sk, const char *name, bool up)
-{
-	struct rtnl_link *l = NULL, *change;
-	int r;
-
-	r = rtnl_link_get_kernel(sk, 0, name, &l);
-	if (r < 0)
-		return r;
-	change = rtnl_link_alloc();
-	if (up)
-		rtnl_link_set_flags(change, IFF_UP);
-	else
-		rtnl_link_unset_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, l, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(l);
-	return r;
-}
-
-static int del_link(struct nl_sock *sk, const char *name)
-{
-	struct rtnl_link *l = rtnl_link_alloc();
-	int r;
-
-	rtnl_link_set_name(l, name);
-	r = rtnl_link_delete(sk, l);
-	rtnl_link_put(l);
-	return r;
 }
 
 static void mac_of(const char *ifname, uint8_t mac[ETH_ALEN])
@@ -312,27 +273,27 @@ static void test_iflink(void **state)
 	assert_int_equal(s.events, 0); /* the start state is not reported */
 
 	/* hv1 down: hv1 is down, and hv0 loses its carrier. */
-	assert_int_equal(set_link(f->sk, "hv1", false), 0);
+	assert_int_equal(netns_link_down("hv1"), 0);
 	assert_true(wait_state(e, &s, 1, 0));
 	assert_true(wait_state(e, &s, 0, 0));
 	assert_int_equal(s.idx[0], (int)if_nametoindex("hv0"));
 	assert_int_equal(iflink_is_up(il, "hv0"), 0);
 	assert_int_equal(iflink_is_up(il, "hv1"), 0);
 
-	assert_int_equal(set_link(f->sk, "hv1", true), 0);
+	assert_int_equal(netns_link_up("hv1"), 0);
 	assert_true(wait_state(e, &s, 1, 1));
 	assert_true(wait_state(e, &s, 0, 1));
 	assert_int_equal(iflink_is_up(il, "hv0"), 1);
 
 	/* An interface appears (down), comes up, and goes away. */
-	assert_int_equal(rtnl_link_veth_add(f->sk, "hv2", "hv3", getpid()), 0);
+	assert_int_equal(netns_veth_add("hv2", "hv3"), 0);
 	assert_true(wait_state(e, &s, 2, 0));
-	assert_int_equal(set_link(f->sk, "hv3", true), 0);
-	assert_int_equal(set_link(f->sk, "hv2", true), 0);
+	assert_int_equal(netns_link_up("hv3"), 0);
+	assert_int_equal(netns_link_up("hv2"), 0);
 	assert_true(wait_state(e, &s, 2, 1));
 	assert_int_equal(iflink_is_up(il, "hv2"), 1);
 	s.state[2] = -1;
-	assert_int_equal(del_link(f->sk, "hv2"), 0);
+	assert_int_equal(netns_link_del("hv2"), 0);
 	assert_true(wait_state(e, &s, 2, 0));
 	assert_int_equal(iflink_is_up(il, "hv2"), -ENODEV);
 	assert_int_equal(iflink_is_up(il, "hv3"), -ENODEV); /* went with its peer */
@@ -483,58 +444,14 @@ static void test_bad_family(void **state)
 
 /* ---- set-up: a namespace of our own with a veth pair ---- */
 
-/* A veth's carrier (IFF_RUNNING) follows IFF_UP asynchronously (the
- * kernel's linkwatch work, up to a second on a busy machine): wait for it. */
-static bool wait_running(const char *name)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool ok = false;
-
-	for (int i = 0; fd >= 0 && i < 500 && !ok; i++) {
-		struct ifreq ifr = { 0 };
-
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-		ok = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING);
-		if (!ok)
-			usleep(10000);
-	}
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;
+	int r = netns_setup("hv0", "hv1", NULL);
 
 	*state = &f;
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_ipnl: unshare(CLONE_NEWNET): %s: kernel tests skipped\n",
-			strerror(errno));
-		return 0;
-	}
-	f.sk = nl_socket_alloc();
-	if (!f.sk || nl_connect(f.sk, NETLINK_ROUTE) < 0 ||
-	    set_link(f.sk, "lo", true) < 0 ||
-	    rtnl_link_veth_add(f.sk, "hv0", "hv1", getpid()) < 0 ||
-	    set_link(f.sk, "hv0", true) < 0 || set_link(f.sk, "hv1", true) < 0) {
-		fprintf(stderr, "test_ipnl: cannot make a veth pair: kernel tests skipped\n");
-		return 0;
-	}
-	if (!wait_running("hv0") || !wait_running("hv1")) {
-		fprintf(stderr, "test_ipnl: the veth pair has no carrier after 5 s\n");
-		return -1;
-	}
-	f.in_netns = true;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	nl_socket_free(f->sk); /* the namespace goes with the process */
-	return 0;
+	f.in_netns = r > 0;
+	return r < 0 ? -1 : 0;
 }
 
 int main(void)
@@ -549,5 +466,5 @@ int main(void)
 		cmocka_unit_test(test_na_v6),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -6,7 +6,8 @@
  *
  * The process enters a network namespace of its own first (it must run as
  * root with nft and ip installed; otherwise the kernel tests are skipped)
- * and makes two links there (veth pairs; the dummy driver may be missing):
+ * and makes two links there (veth pairs, up and with carrier; the dummy
+ * driver may be missing; tests/unit/netns.c):
  * "pub", the public side, and "priv", the private network with this
  * node's address 10.1.0.2/24 (fd00:1::2/64).
  * Nothing touches the host's network; the namespace goes with the process.
@@ -16,7 +17,6 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,12 +28,11 @@
 #include <json-c/json.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 
 #include "agentd/util.h"
 #include "failover/natgw.h"
 #include "failover/natgw_apply.h"
+#include "tests/unit/netns.h"
 
 struct fixture {
 	bool ready;
@@ -469,35 +468,6 @@ static void test_errors(void **state)
 
 /* ---- set-up: a namespace with two links ---- */
 
-static int set_up(struct nl_sock *sk, const char *name)
-{
-	struct rtnl_link *l = NULL, *change;
-	int r;
-
-	r = rtnl_link_get_kernel(sk, 0, name, &l);
-	if (r < 0)
-		return r;
-	change = rtnl_link_alloc();
-	rtnl_link_set_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, l, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(l);
-	return r;
-}
-
-/* A veth pair name/name-x, both up (the kernel here may lack the dummy driver). */
-static int add_link(struct nl_sock *sk, const char *name)
-{
-	char peer[IF_NAMESIZE];
-	int r;
-
-	snprintf(peer, sizeof(peer), "%s-x", name);
-	r = rtnl_link_veth_add(sk, name, peer, getpid());
-	if (r == 0)
-		r = set_up(sk, peer);
-	return r < 0 ? r : set_up(sk, name);
-}
-
 static int add_addr(struct nl_sock *sk, const char *dev, const char *addr, unsigned prefix)
 {
 	struct sockaddr_storage ss = ip(addr);
@@ -523,23 +493,21 @@ static int add_addr(struct nl_sock *sk, const char *dev, const char *addr, unsig
 static int setup(void **state)
 {
 	static struct fixture f;
+	int r;
 
 	*state = &f;
-	if (geteuid() != 0 || system("command -v nft >/dev/null && command -v ip >/dev/null")) {
-		fprintf(stderr, "test_natgw_apply: needs root, nft and ip: kernel tests skipped\n");
+	if (system("command -v nft >/dev/null && command -v ip >/dev/null")) {
+		fprintf(stderr, "test_natgw_apply: needs nft and ip: kernel tests skipped\n");
 		return 0;
 	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_natgw_apply: unshare(CLONE_NEWNET): %s: kernel tests skipped\n",
-			strerror(errno));
-		return 0;
-	}
+	r = netns_setup("pub", "pub-x", "priv", "priv-x", NULL);
+	if (r <= 0)
+		return r;
 	f.sk = nl_socket_alloc();
-	if (!f.sk || nl_connect(f.sk, NETLINK_ROUTE) < 0 || set_up(f.sk, "lo") < 0 ||
-	    add_link(f.sk, "pub") < 0 || add_link(f.sk, "priv") < 0 ||
+	if (!f.sk || nl_connect(f.sk, NETLINK_ROUTE) < 0 ||
 	    add_addr(f.sk, "priv", "10.1.0.2", 24) < 0 ||
 	    add_addr(f.sk, "priv", "fd00:1::2", 64) < 0) {
-		fprintf(stderr, "test_natgw_apply: cannot make the links: kernel tests skipped\n");
+		fprintf(stderr, "test_natgw_apply: cannot add the addresses: kernel tests skipped\n");
 		return 0;
 	}
 	if (natgw_apply_new(&f.a) < 0) {

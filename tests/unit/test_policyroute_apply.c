@@ -5,26 +5,23 @@
  *
  * The process first enters a network namespace of its own (it must run as
  * root; otherwise every test is skipped) and makes a veth pair hv0/hv1
- * there; nothing touches the host's network, and the namespace and
+ * there, both up and with carrier (tests/unit/netns.c); nothing touches the host's network, and the namespace and
  * everything in it vanish when the process exits. Each test removes the
  * addresses, rules and routes it made, so the tests run in any order.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include <cmocka.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 
 #include "failover/ipaddr.h"
 #include "failover/policyroute.h"
 #include "failover/policyroute_apply.h"
+#include "tests/unit/netns.h"
 
 #define PREF 100
 #define LOW  1000
@@ -32,17 +29,10 @@
 
 struct fixture {
 	bool in_netns;
-	struct nl_sock *sk;
 	struct ipaddr *ipa;
 };
 
-#define NEED_NETNS(f)                                                          \
-	do {                                                                   \
-		if (!(f)->in_netns) {                                          \
-			print_message("    skipped: needs a network namespace (run as root)\n"); \
-			skip();                                                \
-		}                                                              \
-	} while (0)
+#define NEED_NETNS(f) NETNS_NEED((f)->in_netns)
 
 static struct sockaddr_storage ip(const char *s)
 {
@@ -574,50 +564,25 @@ static void test_errors(void **state)
 
 /* ---- set-up: a namespace of our own with a veth pair ---- */
 
-static int set_up(struct nl_sock *sk, const char *name)
-{
-	struct rtnl_link *l = NULL, *change;
-	int r;
-
-	r = rtnl_link_get_kernel(sk, 0, name, &l);
-	if (r < 0)
-		return r;
-	change = rtnl_link_alloc();
-	rtnl_link_set_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, l, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(l);
-	return r;
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;
+	int r = netns_setup("hv0", "hv1", NULL);
 
 	*state = &f;
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_policyroute_apply: unshare(CLONE_NEWNET): %s: kernel tests skipped\n",
-			strerror(errno));
+	if (r > 0 && ipaddr_new(&f.ipa) < 0) {
+		fprintf(stderr, "test_policyroute_apply: ipaddr_new failed: kernel tests skipped\n");
 		return 0;
 	}
-	f.sk = nl_socket_alloc();
-	if (!f.sk || nl_connect(f.sk, NETLINK_ROUTE) < 0 || set_up(f.sk, "lo") < 0 ||
-	    rtnl_link_veth_add(f.sk, "hv0", "hv1", getpid()) < 0 || set_up(f.sk, "hv0") < 0 ||
-	    set_up(f.sk, "hv1") < 0 || ipaddr_new(&f.ipa) < 0) {
-		fprintf(stderr, "test_policyroute_apply: cannot make a veth pair: kernel tests skipped\n");
-		return 0;
-	}
-	f.in_netns = true;
-	return 0;
+	f.in_netns = r > 0;
+	return r < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	ipaddr_free(f->ipa);
-	if (f->sk)
-		nl_socket_free(f->sk); /* the namespace goes with the process */
+	ipaddr_free(f->ipa); /* the namespace goes with the process */
 	return 0;
 }
 

@@ -7,8 +7,8 @@
  * IPv6 listener.
  *
  * The process enters a network namespace of its own (as root; otherwise
- * the kernel tests are skipped), brings lo up and gives it a server and a
- * client address per family with libnl (failover/ipaddr.c). Both ends of
+ * the kernel tests are skipped; tests/unit/netns.c), brings lo up and
+ * gives it a server and a client address per family (failover/ipaddr.c). Both ends of
  * each connection live in this process; the segments are captured on lo
  * with an AF_PACKET socket and checked byte by byte, checksums recomputed
  * here independently of tickle.c.
@@ -19,18 +19,16 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
 #include <cmocka.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
 
 #include "failover/ipaddr.h"
 #include "failover/tickle.h"
+#include "tests/unit/netns.h"
 
 #define SRV4 "192.0.2.1"
 #define CLI4 "192.0.2.2"
@@ -41,13 +39,7 @@ struct fixture {
 	bool in_netns;
 };
 
-#define NEED_NETNS(f)                                                          \
-	do {                                                                   \
-		if (!(f)->in_netns) {                                          \
-			print_message("    skipped: needs a network namespace (run as root)\n"); \
-			skip();                                                \
-		}                                                              \
-	} while (0)
+#define NEED_NETNS(f) NETNS_NEED((f)->in_netns)
 
 static struct sockaddr_storage ip(const char *s, uint16_t port)
 {
@@ -331,39 +323,17 @@ static void test_bad_family(void **state)
 
 /* ---- set-up: a namespace of our own, lo up with four addresses ---- */
 
-static int set_up(struct nl_sock *sk, const char *name)
-{
-	struct rtnl_link *l = NULL, *change;
-	int r;
-
-	r = rtnl_link_get_kernel(sk, 0, name, &l);
-	if (r < 0)
-		return r;
-	change = rtnl_link_alloc();
-	rtnl_link_set_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, l, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(l);
-	return r;
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;
 	static const char *const addrs[] = { SRV4, CLI4, SRV6, CLI6 };
-	struct nl_sock *sk;
 	struct ipaddr *ipa = NULL;
 	bool ok;
 
 	*state = &f;
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_tickle: unshare(CLONE_NEWNET): %s: kernel tests skipped\n",
-			strerror(errno));
+	if (netns_setup(NULL) <= 0)
 		return 0;
-	}
-	sk = nl_socket_alloc();
-	ok = sk && nl_connect(sk, NETLINK_ROUTE) >= 0 && set_up(sk, "lo") >= 0 &&
-	     ipaddr_new(&ipa) == 0;
+	ok = ipaddr_new(&ipa) == 0;
 	for (size_t i = 0; ok && i < ARRAY_SIZE(addrs); i++) {
 		struct sockaddr_storage a = ip(addrs[i], 0);
 
@@ -371,7 +341,6 @@ static int setup(void **state)
 				IPADDR_NODAD) == 0;
 	}
 	ipaddr_free(ipa);
-	nl_socket_free(sk);
 	if (!ok) {
 		fprintf(stderr, "test_tickle: cannot set up lo: kernel tests skipped\n");
 		return 0;

@@ -4,9 +4,9 @@
  * sd-event loop.
  *
  * The process first enters a network namespace of its own (it must run as
- * root; otherwise every test is skipped) and brings its loopback up, so
- * the nodes live on 127.0.0.1-3 (and 127.0.1.1-3 as second links) and
- * nothing touches the host's network. Checked: the handshake and
+ * root; otherwise every test is skipped; tests/unit/netns.c) and brings
+ * its loopback up, so the nodes live on 127.0.0.1-3 (and 127.0.1.1-3 as
+ * second links) and nothing touches the host's network. Checked: the handshake and
  * keepalives (RTT measured, local state carried), detection of a closed
  * peer and of a frozen one (SIGSTOP-like: no RST, only silence) with the
  * default and the fastest timings, rejoin from either side, two links
@@ -15,12 +15,9 @@
  * Detection times are printed; they are asserted against generous bounds
  * (the figures for the record come from `make bench`).
  */
-#include <net/if.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -31,6 +28,7 @@
 #include "agentd/log.h"
 #include "agentd/state.h"
 #include "agentd/transport.h"
+#include "tests/unit/netns.h"
 
 #define MAXN 4
 #define MS 1000 /* µs; an int, so that it compares with signed times */
@@ -272,13 +270,7 @@ static void print_ms(const char *what, int64_t us)
 	print_message("    %-52s %7.1f ms\n", what, (double)us / 1000.0);
 }
 
-#define NEED_NETNS()                                                           \
-	do {                                                                   \
-		if (!in_netns) {                                               \
-			print_message("    skipped: needs a network namespace (run as root)\n"); \
-			skip();                                                \
-		}                                                              \
-	} while (0)
+#define NEED_NETNS() NETNS_NEED(in_netns)
 
 /* Handshake, keepalives, RTT, local state, sending. */
 static void test_handshake(void **state)
@@ -982,31 +974,12 @@ static void test_bad_config(void **state)
 }
 
 /* Enter a network namespace of our own and bring its loopback up. */
-static int netns_setup(void **state)
+static int setup(void **state)
 {
-	struct ifreq ifr = { 0 };
-	int fd;
-
 	log_open("test_transport", LOG_TARGET_STDERR);
 	if (getenv("HERD_TEST_DEBUG"))
 		log_set_level(LOG_DEBUG);
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_transport: unshare(CLONE_NEWNET): %s: tests skipped\n",
-			strerror(errno));
-		return 0;
-	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) == 0)
-			in_netns = true;
-	}
-	close(fd);
-	if (!in_netns)
-		fprintf(stderr, "test_transport: cannot bring lo up: tests skipped\n");
+	in_netns = netns_setup(NULL) > 0;
 	return 0;
 }
 
@@ -1025,5 +998,5 @@ int main(void)
 		cmocka_unit_test(test_set_nodes),
 	};
 
-	return cmocka_run_group_tests(tests, netns_setup, NULL);
+	return cmocka_run_group_tests(tests, setup, NULL);
 }
