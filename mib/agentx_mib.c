@@ -81,7 +81,7 @@ const struct ax_group ax_groups[] = {
 	[G_IFACES] = { "herdInterfaces", { 8 }, 1, 1, 1 },
 	[G_NATGW] = { "herdNatgw", { 9 }, 1, 1, 9 },
 	[G_LVS] = { "herdLvs", { 10 }, 1, 1, 10 },
-	[G_AGENT] = { "herdAgent", { 11 }, 1, 1, 6 },
+	[G_AGENT] = { "herdAgent", { 11 }, 1, 1, 8 },
 };
 const size_t ax_ngroups = ARRAY_SIZE(ax_groups);
 
@@ -243,6 +243,8 @@ const struct ax_scalar ax_scalars[] = {
 	AG("herdAgentNotificationsSent", G_AGENT, 4, AXF_SENT),
 	AG("herdAgentNotificationsDropped", G_AGENT, 5, AXF_DROPPED),
 	AG("herdAgentNotificationsQueued", G_AGENT, 6, AXF_QUEUED),
+	AG("herdAgentVarbinds", G_AGENT, 7, AXF_VARBINDS),
+	AG("herdAgentHandlingTime", G_AGENT, 8, AXF_HANDLING),
 };
 const size_t ax_nscalars = ARRAY_SIZE(ax_scalars);
 

@@ -68,6 +68,8 @@ enum ax_agent_field {
 	AXF_SENT,
 	AXF_DROPPED,
 	AXF_QUEUED,
+	AXF_VARBINDS,           /* herdAgentVarbinds */
+	AXF_HANDLING,           /* herdAgentHandlingTime */
 	AXF_EVENTS_NEXT,        /* herdEventsNextSeq */
 	AXF_EVENTS_DROPPED,     /* herdEventsDropped */
 };

@@ -224,6 +224,8 @@ static int agent_value(const struct ax_model *m, int field, struct ax_value *v)
 	case AXF_SENT: v_uns(v, AXV_COUNTER64, (int64_t)m->sent); break;
 	case AXF_DROPPED: v_uns(v, AXV_COUNTER64, (int64_t)m->dropped); break;
 	case AXF_QUEUED: v_uns(v, AXV_GAUGE, m->queued); break;
+	case AXF_VARBINDS: v_uns(v, AXV_COUNTER64, (int64_t)m->varbinds); break;
+	case AXF_HANDLING: v_uns(v, AXV_COUNTER64, (int64_t)(m->handling_ns / 1000)); break;
 	case AXF_EVENTS_NEXT: v_uns(v, AXV_UNSIGNED, (int64_t)(m->next_seq & UINT32_MAX)); break;
 	case AXF_EVENTS_DROPPED: v_uns(v, AXV_COUNTER64, (int64_t)m->herdd_dropped); break;
 	default: return -ENOENT;

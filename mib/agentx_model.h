@@ -93,6 +93,8 @@ struct ax_model {
 	usec_t last_sync;               /* wall clock */
 	uint64_t sent, dropped;
 	uint32_t queued;
+	uint64_t varbinds;              /* answered by the handlers */
+	uint64_t handling_ns;           /* time in the handlers */
 
 	struct json_object **grave;     /* replaced snapshots, freed by collect */
 	size_t ngrave, gravecap;

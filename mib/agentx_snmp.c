@@ -4,6 +4,7 @@
 #include "mib/agentx_snmp.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -101,14 +102,32 @@ static void set_value(netsnmp_variable_list *vb, const struct ax_value *v)
 
 /* ---- handlers ---------------------------------------------------------- */
 
+/* Nanoseconds (a vDSO call: no system call per request). */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int refresh_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
 			   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	struct reg *rg = handler->myvoid;
+	struct ax_model *m = rg->s->m;
+	uint64_t t0 = mono_ns();
+	int r;
 
 	if (rg->verbs && rg->s->ops->refresh)
 		rg->s->ops->refresh(rg->s->userdata, rg->verbs);
-	return netsnmp_call_next_handler(handler, reginfo, reqinfo, requests);
+	r = netsnmp_call_next_handler(handler, reginfo, reqinfo, requests);
+	/* herdAgentVarbinds and herdAgentHandlingTime: this handler sits on
+	 * top of each registration's chain, so it sees all of it. */
+	for (netsnmp_request_info *req = requests; req; req = req->next)
+		m->varbinds++;
+	m->handling_ns += mono_ns() - t0;
+	return r;
 }
 
 static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,

@@ -420,6 +420,10 @@ $(head -n 20 "$CLUSTER_DIR/diff.$k")"
 	w herdAgentNotificationsSent; want_range "herdAgentNotificationsSent.0 (herdAgentRestarted at least)" "$REPLY" 1 100000
 	w herdAgentNotificationsDropped; want "herdAgentNotificationsDropped.0" "$REPLY" 0
 	w herdAgentNotificationsQueued; want "herdAgentNotificationsQueued.0" "$REPLY" 0
+	w herdAgentVarbinds; want_range "herdAgentVarbinds.0 (the walks so far)" "$REPLY" 100 1000000000
+	w herdAgentHandlingTime
+	want_range "herdAgentHandlingTime.0 (µs, within herd-agentx's lifetime)" "$REPLY" 1 \
+		"$(( ($(date +%s) - t_agent[k] + 2) * 1000000 ))"
 
 	mismatches_report "n$k: values against herdctl -j" || fail "n$k: herd-agentx serves values that differ from herdctl -j"
 }
@@ -452,9 +456,22 @@ $bad"
 	fi
 }
 
+# herdAgentVarbinds counts each answered varbind once: a GET of four
+# objects (two groups, a table) between two GETs of the counter adds 5
+# (the four, and the first GET's own).
+check_counting() { # K
+	local k=$1 v1 v2
+	v1=$(SNMP_NODE=$k SNMP_AUTH=v2c snmp_rawget "${MIB_OID[herdAgentVarbinds]}.0")
+	SNMP_NODE=$k SNMP_AUTH=v2c snmp_rawget "${MIB_OID[herdClusterName]}.0" "${MIB_OID[herdClusterThisNode]}.0" \
+		"${MIB_OID[herdAgentHerddConnected]}.0" "${MIB_OID[herdNodeState]}.1" >/dev/null
+	v2=$(SNMP_NODE=$k SNMP_AUTH=v2c snmp_rawget "${MIB_OID[herdAgentVarbinds]}.0")
+	expect_eq "$(( v2 - v1 ))" 5 "n$k: herdAgentVarbinds.0 counts each answered varbind once"
+}
+
 for k in $NODES; do
 	check_node "$k"
 	check_names "$k"
+	check_counting "$k"
 done
 for k in $NODES; do
 	snmp_down "$k" || fail "n$k: herd-agentx did not exit 0 on SIGTERM"
