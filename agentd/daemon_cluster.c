@@ -843,6 +843,20 @@ static void on_health(struct monitor *m, enum health h, const char *reason,
 	run_election(c);
 }
 
+/*
+ * One health check (a monitor script) failed or works again. Not dropped in
+ * maintenance mode as health verdicts are: it only says what is broken.
+ * (Maintenance pauses the monitor, and paused runs report nothing.)
+ */
+static void on_collector(struct monitor *m, const char *name, bool failed, const char *detail,
+			 void *userdata)
+{
+	struct cluster *c = userdata;
+
+	herdd_emit(c->d, failed ? EV_COLLECTOR_FAILED : EV_COLLECTOR_RECOVERED, self(c), name,
+		   "%s", detail);
+}
+
 /* ---- set-up ------------------------------------------------------------ */
 
 static int read_key(const struct herd_conf *cf, uint8_t *key, size_t *len)
@@ -883,6 +897,7 @@ int cluster_new(struct herdd *d, struct cluster **out)
 	static const struct monitor_callbacks mops = {
 		.lifecycle = on_lifecycle,
 		.health = on_health,
+		.collector = on_collector,
 	};
 	struct transport_config tc = {
 		.pnn = d->st->pnn,

@@ -1,5 +1,6 @@
 /*
- * util.c — clocks and formatting shared by every herd program.
+ * util.c — clocks, formatting and the leftover-name filter shared by every
+ * herd program.
  */
 #include "agentd/util.h"
 
@@ -53,4 +54,30 @@ char *format_iso8601(char *buf, size_t len, usec_t wall_us)
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
+}
+
+static bool has_suffix(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+bool name_is_leftover(const char *name)
+{
+	static const char *const suffixes[] = { "~", ".swp", ".orig", ".bak" };
+	static const char *const infixes[] = { ".rpm", ".dpkg-" };
+	size_t n = strlen(name);
+
+	if (n == 0 || name[0] == '.')
+		return true;
+	if (n >= 2 && name[0] == '#' && name[n - 1] == '#')
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
+		if (has_suffix(name, n, suffixes[i]))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(infixes); i++)
+		if (strstr(name, infixes[i]))
+			return true;
+	return false;
 }

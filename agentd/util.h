@@ -73,4 +73,12 @@ char *format_duration(char *buf, size_t len, usec_t us);
 /* Format wall-clock microseconds as ISO 8601 UTC ("2026-11-23T10:00:00Z"). */
 char *format_iso8601(char *buf, size_t len, usec_t wall_us);
 
+/*
+ * Whether a directory entry is an editor or package-manager leftover that a
+ * directory of scripts (events.d, notify.d) skips without a word: "", names
+ * starting with '.', #*#, *~, *.swp, *.orig, *.bak, and names containing
+ * .rpm (rpmnew, rpmsave, rpmorig) or .dpkg- (dpkg-old, dpkg-dist, ...). Pure.
+ */
+bool name_is_leftover(const char *name);
+
 #endif

@@ -65,30 +65,9 @@ const char *eventscript_status_name(enum eventscript_status s)
 	return "UNKNOWN";
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && streq(s + n - m, suffix);
-}
-
 bool eventscripts_name_ignored(const char *name)
 {
-	static const char *const suffixes[] = { "~", ".swp", ".orig", ".bak" };
-	static const char *const infixes[] = { ".rpm", ".dpkg-" };
-	size_t n = strlen(name);
-
-	if (n == 0 || name[0] == '.')
-		return true;
-	if (n >= 2 && name[0] == '#' && name[n - 1] == '#')
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
-		if (has_suffix(name, suffixes[i]))
-			return true;
-	for (size_t i = 0; i < ARRAY_SIZE(infixes); i++)
-		if (strstr(name, infixes[i]))
-			return true;
-	return false;
+	return name_is_leftover(name);
 }
 
 static int entry_cmp(const void *a, const void *b)

@@ -13,7 +13,9 @@
  * (not "interval after the last run ended"), so a slow script does not
  * stretch the period. A tick that finds a run still going is an overrun:
  * counted and skipped, never a second run. Health is decided by
- * health_next() (collectors/health.c) and reported only when it changes.
+ * health_next() (collectors/health.c) and reported only when it changes;
+ * before it, failing_update() (collectors/failing.c) reports each script
+ * that starts failing or works again.
  */
 #include "collectors/monitor.h"
 
@@ -57,6 +59,7 @@ struct monitor {
 
 	struct health_state health;
 	char reason[512];
+	struct failing failing;         /* collectors failing now */
 	struct monitor_stats stats;
 };
 
@@ -293,6 +296,18 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 
 /* ---- the monitor loop --------------------------------------------------- */
 
+static void on_collector_change(const struct failing_change *ch, void *userdata)
+{
+	struct monitor *m = userdata;
+
+	if (ch->failed)
+		log_warn("collector %s failed: %s", ch->name, ch->detail);
+	else
+		log_notice("collector %s recovered: %s", ch->name, ch->detail);
+	if (m->cb.collector)
+		m->cb.collector(m, ch->name, ch->failed, ch->detail, m->userdata);
+}
+
 static void arm_tick(struct monitor *m)
 {
 	if (m->paused || m->phase != MONITOR_RUNNING)
@@ -308,6 +323,7 @@ static void on_monitor_done(struct eventscripts *es, const struct eventscripts_r
 	struct health_state next;
 	char reason[512];
 	bool ok = run->status == EVENTSCRIPT_OK;
+	int r;
 
 	m->stats.runs++;
 	m->stats.failed += run->status == EVENTSCRIPT_ERROR;
@@ -324,6 +340,9 @@ static void on_monitor_done(struct eventscripts *es, const struct eventscripts_r
 	}
 	run_jobs(m);
 
+	r = failing_update(&m->failing, run, on_collector_change, m);
+	if (r < 0)
+		log_warn("cannot track the failing collectors: %s", strerror(-r));
 	eventscripts_run_reason(reason, sizeof(reason), run);
 	next = health_next(m->health, ok, m->fail_limit);
 	if (!ok && next.health != HEALTH_UNHEALTHY)
@@ -432,6 +451,7 @@ void monitor_free(struct monitor *m)
 	sd_event_source_disable_unref(m->tick_src);
 	sd_event_source_disable_unref(m->retry_src);
 	eventscripts_free(m->es);
+	failing_clear(&m->failing);
 	job_free(m->running_job);
 	while (m->jobs) {
 		struct monitor_job *j = m->jobs;
@@ -532,4 +552,9 @@ void monitor_get_stats(const struct monitor *m, struct monitor_stats *st)
 struct eventscripts *monitor_eventscripts(const struct monitor *m)
 {
 	return m->es;
+}
+
+const struct failing *monitor_failing(const struct monitor *m)
+{
+	return &m->failing;
 }

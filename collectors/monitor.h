@@ -10,11 +10,18 @@
  * good one (collectors/health.h). A monitor run still going when the next
  * is due is not started twice: the missed run is counted as an overrun.
  *
+ * Each monitor run also updates the set of failing collectors (one per
+ * script, collectors/failing.h): a script that starts failing, and one
+ * that works again, is reported at once, whatever the fail limit and the
+ * node's health, so that the admin learns which check broke.
+ *
  * The glue learns what happened through callbacks: a start-up event
  * reached (publish "init", "setup", "startup"), health changed (publish
- * "healthy"/"unhealthy", set or clear NODE_FLAG_UNHEALTHY), and every
- * finished run (statistics). `herdctl scriptstatus` reads the last run of
- * each event through monitor_eventscripts() and eventscripts_last*().
+ * "healthy"/"unhealthy", set or clear NODE_FLAG_UNHEALTHY), a collector
+ * failed or recovered (publish "collector-failed"/"collector-recovered"),
+ * and every finished run (statistics). `herdctl scriptstatus` reads the
+ * last run of each event through monitor_eventscripts() and
+ * eventscripts_last*().
  *
  *   monitor_config_from_conf()  the monitor's settings from herd.conf
  *   monitor_new/free()          create (idle) and destroy
@@ -23,6 +30,7 @@
  *   monitor_pause/resume()      stop/restart monitor runs (maintenance, STOPPED)
  *   monitor_phase/health/reason/paused()  where it stands
  *   monitor_get_stats()         counters for statistics
+ *   monitor_failing()           the collectors failing now
  *   monitor_eventscripts()      the script runner, for scriptstatus
  *   monitor_phase_name()        "init", "setup", "startup", "monitor"
  */
@@ -33,6 +41,7 @@
 
 #include "agentd/util.h"
 #include "collectors/eventscripts.h"
+#include "collectors/failing.h"
 #include "collectors/health.h"
 #include "conf/conf.h"
 
@@ -66,6 +75,15 @@ struct monitor_callbacks {
 	 */
 	void (*health)(struct monitor *m, enum health h, const char *reason,
 		       const struct eventscripts_run *run, void *userdata);
+	/*
+	 * A collector (a monitor script, or "events.d" when the directory
+	 * cannot be listed) started failing (failed: detail says why) or
+	 * recovered (detail: "works again after ...", "disabled", "removed").
+	 * Called after a finished monitor run, before its health verdict; not
+	 * for canceled runs nor runs while paused.
+	 */
+	void (*collector)(struct monitor *m, const char *name, bool failed, const char *detail,
+			  void *userdata);
 	/* Any event run finished (start-up attempts too), for statistics. */
 	void (*run_finished)(struct monitor *m, const struct eventscripts_run *run, void *userdata);
 };
@@ -138,6 +156,9 @@ const char *monitor_reason(const struct monitor *m);
 void monitor_get_stats(const struct monitor *m, struct monitor_stats *st);
 
 struct eventscripts *monitor_eventscripts(const struct monitor *m);
+
+/* The collectors failing now, as of the last monitor run that counted. */
+const struct failing *monitor_failing(const struct monitor *m);
 
 /* "idle", "init", "setup", "startup", "monitor". */
 const char *monitor_phase_name(enum monitor_phase p);

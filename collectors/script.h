@@ -1,13 +1,15 @@
 /*
- * script.h — run one executable as a child process under a contract, on
- * sd-event, without ever blocking the loop.
+ * script.h — run one event script as a child process, on sd-event, without
+ * ever blocking the loop: collectors' policy on top of agentd/child.h.
  *
- * The contract (STYLE.md 9, DESIGN.md "notify.d handlers"): fork + exec of
- * argv, in a process group of its own, environment scrubbed to PATH plus
- * the variables the caller passes, stdin /dev/null, stdout and stderr into
- * one bounded buffer, no inherited descriptors, SIGKILL when herdd dies,
- * and SIGKILL to the whole process group (grandchildren too) when the
- * timeout runs out. The result arrives through a callback.
+ * The child-process contract (fork + exec, own process group, scrubbed
+ * environment, stdin /dev/null, one bounded output buffer, no inherited
+ * descriptors, SIGKILL when herdd dies, the reaping) is agentd/child.h's.
+ * What this adds: the environment is PATH plus the NAME=VALUE entries the
+ * caller passes, each checked by script_env_name_ok(); the output kept is
+ * 64 KiB unless the caller says otherwise; at the timeout the whole
+ * process group (grandchildren too) gets SIGKILL at once, with no grace;
+ * the outcome text renders the timeout as the configuration writes it.
  *
  * The event loop's thread must have SIGCHLD blocked (sd_event_add_child
  * requires it; herdd blocks it before creating sources).
@@ -26,14 +28,15 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "agentd/child.h"
 #include "agentd/util.h"
 
 /* The PATH every script gets; nothing of herdd's own environment passes. */
-#define SCRIPT_PATH_ENV "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define SCRIPT_PATH_ENV CHILD_PATH_ENV
 /* Output kept when the caller gives no limit. */
 #define SCRIPT_OUTPUT_MAX_DEFAULT (64 * 1024)
 /* Exit status of a child that could not exec (as the shell uses). */
-#define SCRIPT_EXIT_EXEC_FAILED 127
+#define SCRIPT_EXIT_EXEC_FAILED CHILD_EXIT_EXEC_FAILED
 
 struct script_opts {
 	const char *const *argv;        /* argv[0] is the path; NULL-terminated */
@@ -92,7 +95,7 @@ bool script_run_running(const struct script_run *run);
 /*
  * A variable name a caller may pass: [A-Za-z_][A-Za-z0-9_]*, and not one
  * that changes how the dynamic linker, libc or a shell behave (LD_*, IFS,
- * ENV, BASH_ENV, PATH, ...). Pure.
+ * ENV, BASH_ENV, PATH, ...): child_env_name_ok(). Pure.
  */
 bool script_env_name_ok(const char *name, size_t len);
 

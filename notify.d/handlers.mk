@@ -1,5 +1,5 @@
 # notify.d/handlers.mk — the notify.d handler runner (issue 6): the runner
-# (handlers), the child-process contract (handlers_proc), the directory
+# (handlers), a handler run on agentd/child.c (handlers_proc), the directory
 # scan (handlers_scan), argv/environment (handlers_env) and the JSON of
 # `herdctl notify status|test` (handlers_json); and the example handlers
 # that `make install` ships.
@@ -8,7 +8,7 @@
 # tests (tests/unit/handlers.mk) do too.
 
 NOTIFY_HANDLERS_SRCS := notify.d/handlers.c notify.d/handlers_proc.c notify.d/handlers_scan.c \
-	notify.d/handlers_env.c notify.d/handlers_json.c
+	notify.d/handlers_env.c notify.d/handlers_json.c agentd/child.c
 NOTIFY_HANDLERS_PKGS := libsystemd json-c
 
 # Examples go where a site copies them from into $(sysconfdir)/herd/notify.d

@@ -13,6 +13,7 @@
 #ifndef HERD_NOTIFY_HANDLERS_ENV_H
 #define HERD_NOTIFY_HANDLERS_ENV_H
 
+#include "agentd/child.h"
 #include "agentd/event.h"
 #include "agentd/util.h"
 
@@ -22,7 +23,7 @@
 #define HANDLERS_STATE_MAX   31
 
 /* The PATH and locale every handler gets; nothing of herdd's passes. */
-#define HANDLERS_PATH_ENV "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define HANDLERS_PATH_ENV CHILD_PATH_ENV
 #define HANDLERS_LANG_ENV "LANG=C.UTF-8"
 
 /* Variables in a handler's environment (PATH and LANG included). */

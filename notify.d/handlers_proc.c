@@ -1,320 +1,74 @@
 /*
- * handlers_proc.c — run one handler under herd's child-process contract.
+ * handlers_proc.c — run one handler: notify.d's policy on agentd/child.c.
  *
- * Everything that could block happens in the child: herdd forks, the child
- * puts itself in a new process group, asks for SIGKILL when herdd dies,
- * resets its signals, wires stdin to /dev/null and stdout/stderr to one
- * pipe, closes every other descriptor and execs with the environment the
- * caller built before the fork. herdd reads the pipe from the event loop
- * into a bounded buffer, arms a timer that sends SIGTERM and then SIGKILL
- * to the whole group, and learns the end from a child source (sd-event
- * uses a pidfd). A failed exec is reported through a close-on-exec pipe
- * that is read only once the child is gone, so nothing here ever waits.
- *
- * A run ends when its process has exited, not when the output pipe closes:
- * a grandchild left running in the background keeps the pipe open and must
- * not keep the run going (output it writes afterwards is lost). After a
- * timeout the group is swept with SIGKILL from the exit callback, where
- * sd-event has not reaped the leader yet: its pid, the group's id, cannot
- * have been reused.
+ * The mechanism (fork, process group, pipes, timeout, reaping) is
+ * agentd/child.c's. Here: the environment is passed as the caller built
+ * it, the timeout asks with SIGTERM first and SIGKILLs after the grace,
+ * and a result is handed on in notify.d's own struct, whose outcome text
+ * says when SIGKILL was needed.
  */
 #include "notify.d/handlers_proc.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-
-/* The first allocation of the output buffer; it doubles up to the limit. */
-#define OUTPUT_CHUNK 1024
-/* Reads per wake-up of the output source, and to drain the pipe at the end. */
-#define READS_PER_WAKEUP 16
-#define READS_AT_EXIT 64
-/* Timer slack: enough to coalesce wake-ups, small next to any timeout. */
-#define TIMER_ACCURACY (10 * USEC_PER_MSEC)
 
 struct handlers_proc {
-	sd_event *event;
-	sd_event_source *child_src, *io_src, *timer_src;
-	pid_t pid;
-	int out_fd;                     /* read end of stdout+stderr */
-	int err_fd;                     /* read end of the exec-error pipe */
-	usec_t kill_grace;
-	usec_t start_wall, start_mono;
-	char *buf;
-	size_t len, cap, max;
-	bool truncated, timed_out, killed, running;
+	struct child *child;
 	handlers_proc_done_fn done;
 	void *userdata;
 };
 
 pid_t handlers_proc_pid(const struct handlers_proc *p)
 {
-	return p ? p->pid : -1;
+	return p ? child_pid(p->child) : -1;
 }
 
 bool handlers_proc_running(const struct handlers_proc *p)
 {
-	return p && p->running;
+	return p && child_running(p->child);
 }
 
 char *handlers_proc_outcome(char *buf, size_t len, const struct handlers_proc_result *res,
 			    usec_t timeout)
 {
-	char d[64];
+	const struct child_result r = {
+		.exec_error = res->exec_error, .exit_status = res->exit_status,
+		.signal = res->signal, .timed_out = res->timed_out,
+	};
+	char d[64], t[80];
 
-	if (res->exec_error)
-		snprintf(buf, len, "cannot execute: %s", strerror(-res->exec_error));
-	else if (res->timed_out)
-		snprintf(buf, len, "timed out after %s%s", format_duration(d, sizeof(d), timeout),
-			 res->killed ? ", killed" : "");
-	else if (res->signal)
-		snprintf(buf, len, "killed by SIG%s",
-			 sigabbrev_np(res->signal) ? sigabbrev_np(res->signal) : "?");
-	else
-		snprintf(buf, len, "exit %d", res->exit_status);
-	return buf;
+	snprintf(t, sizeof(t), "%s%s", format_duration(d, sizeof(d), timeout),
+		 res->killed ? ", killed" : "");
+	return child_outcome_format(buf, len, &r, t);
 }
 
-/* ---- the child ---------------------------------------------------------- */
-
-/* What the child needs, all prepared before the fork (no malloc after it). */
-struct child_plan {
-	char *const *argv;
-	char *const *envp;
-	pid_t parent;
-	int null_fd, out_fd, err_fd;
-};
-
-/* Report errno on the exec-error pipe and give up. Async-signal-safe. */
-static _noreturn_ void child_fail(int err_fd)
-{
-	int e = errno;
-	ssize_t n _unused_ = write(err_fd, &e, sizeof(e));
-
-	_exit(HANDLERS_PROC_EXIT_EXEC_FAILED);
-}
-
-/* Close every descriptor from `from` up, the kernel's way or one by one. */
-static void child_close_from(int from)
-{
-	struct rlimit rl;
-	rlim_t max = 65536;
-
-	if (close_range((unsigned)from, ~0U, 0) == 0)
-		return;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
-		max = rl.rlim_cur;
-	for (rlim_t fd = (rlim_t)from; fd < max; fd++)
-		close((int)fd);
-}
-
-/* Only async-signal-safe calls from here on: herdd may have threads one day. */
-static _noreturn_ void child_exec(const struct child_plan *p)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int null_fd, out_fd, err_fd = p->err_fd;
-	sigset_t none;
-
-	for (int sig = 1; sig < _NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		child_fail(err_fd);
-	if (setpgid(0, 0) < 0)
-		child_fail(err_fd);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		child_fail(err_fd);
-	/* herdd died between fork and prctl: nobody would kill us later. */
-	if (getppid() != p->parent)
-		_exit(HANDLERS_PROC_EXIT_EXEC_FAILED);
-
-	/* Lift the three above 3 first, so that dup2 onto 0..3 clobbers none. */
-	null_fd = fcntl(p->null_fd, F_DUPFD_CLOEXEC, 4);
-	out_fd = fcntl(p->out_fd, F_DUPFD_CLOEXEC, 4);
-	err_fd = fcntl(p->err_fd, F_DUPFD_CLOEXEC, 4);
-	if (null_fd < 0 || out_fd < 0 || err_fd < 0)
-		child_fail(err_fd < 0 ? p->err_fd : err_fd);
-	if (dup3(err_fd, 3, O_CLOEXEC) < 0)
-		child_fail(err_fd);
-	err_fd = 3;
-	if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
-	    dup2(out_fd, STDERR_FILENO) < 0)
-		child_fail(err_fd);
-	/* 3 is close-on-exec: the handler starts with 0, 1 and 2 only. */
-	child_close_from(4);
-	if (chdir("/") < 0)
-		child_fail(err_fd);
-	umask(022);
-	execve(p->argv[0], p->argv, p->envp);
-	child_fail(err_fd);
-}
-
-/* ---- the parent --------------------------------------------------------- */
-
-/*
- * Read what the pipe holds now, at most `reads` reads (a grandchild that
- * keeps writing must not keep the loop here). Returns true at end of file.
- */
-static bool read_output(struct handlers_proc *p, unsigned reads)
-{
-	char scratch[4096];
-
-	while (reads-- > 0) {
-		char *dst = scratch;
-		size_t room = sizeof(scratch);
-		ssize_t n;
-
-		if (p->len < p->max) {
-			if (p->len == p->cap) {
-				size_t cap = p->cap ? MIN(p->cap * 2, p->max)
-						    : MIN((size_t)OUTPUT_CHUNK, p->max);
-				char *b = realloc(p->buf, cap + 1);
-
-				if (b) {
-					p->buf = b;
-					p->cap = cap;
-				}
-			}
-			if (p->len < p->cap) {
-				dst = p->buf + p->len;
-				room = p->cap - p->len;
-			}
-		}
-		n = read(p->out_fd, dst, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno != EAGAIN;
-		if (n == 0)
-			return true;
-		if (dst == scratch)
-			p->truncated = true;
-		else
-			p->len += (size_t)n;
-	}
-	return false;
-}
-
-static int on_output(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static void on_child_done(struct child *c, const struct child_result *cr, void *userdata)
 {
 	struct handlers_proc *p = userdata;
+	const struct handlers_proc_result res = {
+		.exec_error = cr->exec_error, .exit_status = cr->exit_status, .signal = cr->signal,
+		.timed_out = cr->timed_out, .killed = cr->killed,
+		.start_wall = cr->start_wall, .duration = cr->duration,
+		.output = cr->output, .output_len = cr->output_len,
+		.output_truncated = cr->output_truncated,
+	};
 
-	if (read_output(p, READS_PER_WAKEUP))
-		sd_event_source_set_enabled(s, SD_EVENT_OFF);
-	return 0;
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct handlers_proc *p = userdata;
-
-	if (!p->running)
-		return 0;
-	if (p->timed_out || p->kill_grace == 0) {
-		p->timed_out = true;
-		p->killed = true;
-		(void)kill(-p->pid, SIGKILL);
-		return 0;
-	}
-	/* First SIGTERM, so that a handler may clean up; SIGKILL after the grace. */
-	p->timed_out = true;
-	(void)kill(-p->pid, SIGTERM);
-	(void)kill(-p->pid, SIGCONT);
-	if (sd_event_source_set_time_relative(s, p->kill_grace) < 0 ||
-	    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0) {
-		p->killed = true;
-		(void)kill(-p->pid, SIGKILL);
-	}
-	return 0;
-}
-
-/*
- * A child whose run was freed while it still ran has been killed; the loop
- * owned its source (floating) until now. Taking the source back from the
- * loop drops its last reference: sd-event frees it after this dispatch,
- * having reaped the child.
- */
-static int on_orphan_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
-{
-	sd_event_source_set_floating(s, false);
-	return 0;
-}
-
-static int on_child_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
-{
-	struct handlers_proc *p = userdata;
-	struct handlers_proc_result res = { .exit_status = -1 };
-	int e = 0;
-
-	if (!userdata)
-		return on_orphan_exit(s, si, userdata);
-	p->running = false;
-	res.duration = now_monotonic() - p->start_mono;
-	res.start_wall = p->start_wall;
-	/* A timed-out handler's helpers go with it (the leader is still a
-	 * zombie here: the group id is not free for reuse). */
-	if (p->timed_out)
-		(void)kill(-p->pid, SIGKILL);
-	/* Whatever the child wrote is in the pipe (64 KiB at most) by now. */
-	read_output(p, READS_AT_EXIT);
-	sd_event_source_set_enabled(p->io_src, SD_EVENT_OFF);
-	if (p->timer_src)
-		sd_event_source_set_enabled(p->timer_src, SD_EVENT_OFF);
-	if (read(p->err_fd, &e, sizeof(e)) == (ssize_t)sizeof(e) && e > 0)
-		res.exec_error = -e;
-	if (si->si_code == CLD_EXITED)
-		res.exit_status = si->si_status;
-	else
-		res.signal = si->si_status;
-	res.timed_out = p->timed_out;
-	res.killed = p->killed;
-	if (!p->buf)
-		p->buf = calloc(1, 1);
-	if (p->buf)
-		p->buf[p->len] = '\0';
-	res.output = p->buf ? p->buf : "";
-	res.output_len = p->buf ? p->len : 0;
-	res.output_truncated = p->truncated;
-	/* Last: the callback may free p. */
+	/* Last: the callback may free p (and the child, and its output). */
 	p->done(p, &res, p->userdata);
-	return 0;
 }
 
 void handlers_proc_free(struct handlers_proc *p)
 {
 	if (!p)
 		return;
-	if (p->running && p->child_src) {
-		/* Kill the group now; the loop reaps the leader when it goes. */
-		(void)kill(-p->pid, SIGKILL);
-		sd_event_source_set_userdata(p->child_src, NULL);
-		if (sd_event_source_set_floating(p->child_src, true) < 0)
-			sd_event_source_set_child_process_own(p->child_src, true);
-	}
-	sd_event_source_unref(p->child_src);
-	sd_event_source_disable_unref(p->io_src);
-	sd_event_source_disable_unref(p->timer_src);
-	closep(&p->out_fd);
-	closep(&p->err_fd);
-	sd_event_unref(p->event);
-	free(p->buf);
+	child_free(p->child);
 	free(p);
 }
 
 int handlers_proc_start(sd_event *e, const struct handlers_proc_opts *opts,
 			handlers_proc_done_fn done, void *userdata, struct handlers_proc **out)
 {
-	static char *const no_env[] = { NULL };
-	int out_pipe[2] = { -EBADF, -EBADF }, err_pipe[2] = { -EBADF, -EBADF };
-	int null_fd = -EBADF;
+	struct child_opts co;
 	struct handlers_proc *p;
-	struct child_plan plan;
-	pid_t pid;
 	int r;
 
 	if (!e || !opts || !opts->argv || !opts->argv[0] || !done || !out)
@@ -322,79 +76,17 @@ int handlers_proc_start(sd_event *e, const struct handlers_proc_opts *opts,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->out_fd = p->err_fd = -EBADF;
-	p->event = sd_event_ref(e);
-	p->max = opts->output_max;
-	p->kill_grace = opts->kill_grace;
 	p->done = done;
 	p->userdata = userdata;
-
-	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null_fd < 0 || pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	/* Non-blocking on herdd's side only: the handler writes as it likes. */
-	if (fcntl(out_pipe[0], F_SETFL, O_NONBLOCK) < 0 ||
-	    fcntl(err_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	plan = (struct child_plan){
-		.argv = (char *const *)opts->argv,
-		.envp = opts->envp ? (char *const *)opts->envp : no_env,
-		.parent = getpid(),
-		.null_fd = null_fd, .out_fd = out_pipe[1], .err_fd = err_pipe[1],
+	co = (struct child_opts){
+		.argv = opts->argv, .envp = opts->envp, .timeout = opts->timeout,
+		.kill_grace = opts->kill_grace, .output_max = opts->output_max,
 	};
-	p->start_wall = now_realtime();
-	p->start_mono = now_monotonic();
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (pid == 0)
-		child_exec(&plan);
-
-	/* Both sides set the group, so a kill(-pid) right away finds it. */
-	(void)setpgid(pid, pid);
-	p->pid = pid;
-	p->running = true;
-	p->out_fd = TAKE_FD(out_pipe[0]);
-	p->err_fd = TAKE_FD(err_pipe[0]);
-	closep(&out_pipe[1]);
-	closep(&err_pipe[1]);
-	closep(&null_fd);
-
-	r = sd_event_add_child(e, &p->child_src, pid, WEXITED, on_child_exit, p);
-	if (r < 0)
-		goto fail_child;
-	r = sd_event_add_io(e, &p->io_src, p->out_fd, EPOLLIN, on_output, p);
-	if (r < 0)
-		goto fail_child;
-	/* Read output before noticing the exit, so little is left to drain. */
-	(void)sd_event_source_set_priority(p->io_src, SD_EVENT_PRIORITY_NORMAL - 1);
-	if (opts->timeout) {
-		r = sd_event_add_time_relative(e, &p->timer_src, CLOCK_MONOTONIC, opts->timeout,
-					       TIMER_ACCURACY, on_timer, p);
-		if (r < 0)
-			goto fail_child;
+	r = child_start(e, &co, on_child_done, p, &p->child);
+	if (r < 0) {
+		free(p);
+		return r;
 	}
 	*out = p;
 	return 0;
-
-fail_child:
-	/* No source may ever reap it: kill and reap here (it dies at once). */
-	(void)kill(-pid, SIGKILL);
-	if (!p->child_src)
-		(void)waitpid(pid, NULL, 0);
-	p->running = p->child_src != NULL;
-fail:
-	closep(&null_fd);
-	closep(&out_pipe[0]);
-	closep(&out_pipe[1]);
-	closep(&err_pipe[0]);
-	closep(&err_pipe[1]);
-	handlers_proc_free(p);
-	return r;
 }

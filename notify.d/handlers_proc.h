@@ -1,18 +1,17 @@
 /*
- * handlers_proc.h — run one notify.d handler as a child process under
- * herd's contract, on sd-event, without ever blocking the loop.
+ * handlers_proc.h — run one notify.d handler as a child process, on
+ * sd-event, without ever blocking the loop: notify.d's policy on top of
+ * agentd/child.h.
  *
- * The contract (STYLE.md 9, herd(7) NOTIFICATIONS): fork + exec of argv with
- * exactly the environment the caller built (nothing of herdd's own passes),
- * in a process group of its own, stdin /dev/null, stdout and stderr into
- * one bounded buffer, no inherited descriptors, SIGKILL when herdd dies. At
- * the timeout the whole group gets SIGTERM, and SIGKILL kill_grace later if
- * the handler is still there; once a timed-out handler is gone, whatever
- * is left of its group is SIGKILLed too. The result comes to a callback.
- *
- * This is collectors/script.c's runner with the SIGTERM grace added and the
- * environment policy left to the caller. Only the base layer is included,
- * so that it can move to agentd/ and serve both (see the report of issue 6).
+ * The child-process contract (fork + exec, own process group, stdin
+ * /dev/null, one bounded output buffer, no inherited descriptors, SIGKILL
+ * when herdd dies, the reaping) is agentd/child.h's. What a handler run
+ * adds (herd(7) NOTIFICATIONS): it gets exactly the environment the caller
+ * built (handlers_env.h); at the timeout the whole group gets SIGTERM, and
+ * SIGKILL kill_grace later if the handler is still there (once a timed-out
+ * handler is gone, whatever is left of its group is SIGKILLed too); the
+ * outcome text says ", killed" when SIGKILL was needed. The result comes to
+ * a callback.
  *
  * The event loop's thread must have SIGCHLD blocked (sd_event_add_child
  * requires it; herdd blocks it before creating sources).
@@ -29,10 +28,11 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "agentd/child.h"
 #include "agentd/util.h"
 
 /* Exit status of a child that could not exec (as the shell uses). */
-#define HANDLERS_PROC_EXIT_EXEC_FAILED 127
+#define HANDLERS_PROC_EXIT_EXEC_FAILED CHILD_EXIT_EXEC_FAILED
 
 struct handlers_proc_opts {
 	const char *const *argv;        /* argv[0] is the path; NULL-terminated */

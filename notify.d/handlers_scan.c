@@ -8,30 +8,14 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 bool handlers_name_ignored(const char *name)
 {
-	static const char *const suffixes[] = { "~", ",", ".swp", ".orig", ".bak", ".rej" };
-	static const char *const infixes[] = { ".rpm", ".dpkg-", ".ucf-" };
 	size_t n = strlen(name);
 
-	if (n == 0 || name[0] == '.' || streq(name, "README"))
-		return true;
-	if (n >= 2 && name[0] == '#' && name[n - 1] == '#')
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
-		if (has_suffix(name, suffixes[i]))
-			return true;
-	for (size_t i = 0; i < ARRAY_SIZE(infixes); i++)
-		if (strstr(name, infixes[i]))
-			return true;
-	return false;
+	/* Beyond the common leftovers: CTDB notify.sh's own (RCS's `*,` and
+	 * README), patch rejects and ucf's copies. */
+	return name_is_leftover(name) || streq(name, "README") || (n > 0 && name[n - 1] == ',') ||
+	       (n >= 4 && streq(name + n - 4, ".rej")) || strstr(name, ".ucf-");
 }
 
 static int entry_cmp(const void *a, const void *b)

@@ -5,9 +5,9 @@
  * by linking them in) that herdd may execute, in a directory read afresh
  * for every event. Editor and package-manager leftovers are not handlers
  * and are not listed at all; a file that is not executable is listed, so
- * that `herdctl notify test` can say it was skipped. The name filter is the
- * one of collectors/eventscripts.c plus CTDB notify.sh's own (`*,` and
- * README); it is written to be shared (see the report of issue 6).
+ * that `herdctl notify test` can say it was skipped. The name filter is
+ * name_is_leftover() (agentd/util.h, shared with collectors/eventscripts.c)
+ * plus CTDB notify.sh's own (`*,` and README), `*.rej` and `*.ucf-*`.
  *
  *   handlers_name_ignored()  is this file name a leftover to skip (pure)
  *   handlers_scan()          the handlers of a directory, in lexical order

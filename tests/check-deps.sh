@@ -4,7 +4,8 @@
 # its own.
 #
 # Layers, from the bottom:
-#   base       agentd/{util,log,buf,proto,auth,ctlproto,state,ctlclient}
+#   base       agentd/{util,log,buf,proto,auth,ctlproto,state,ctlclient,
+#              event,clusterop,addr,ipop,child}
 #   conf       conf/                          may include base
 #   subsystems failover/ collectors/ notify.d/ mib/ and agentd's cluster
 #              files (everything in agentd/ that is neither base nor glue)
@@ -18,7 +19,8 @@ cd "$(dirname "$0")/.."
 layer() {
 	case $1 in
 	agentd/util.[ch]|agentd/log.[ch]|agentd/buf.[ch]|agentd/proto.[ch]|agentd/auth.[ch]|\
-	agentd/ctlproto.[ch]|agentd/state.[ch]|agentd/ctlclient.[ch]|agentd/event.[ch]|agentd/clusterop.[ch]|agentd/addr.[ch]|agentd/ipop.[ch]) echo base ;;
+	agentd/ctlproto.[ch]|agentd/state.[ch]|agentd/ctlclient.[ch]|agentd/event.[ch]|agentd/clusterop.[ch]|agentd/addr.[ch]|agentd/ipop.[ch]|\
+	agentd/child.[ch]) echo base ;;
 	agentd/herdd.c|agentd/daemon*.[ch]|agentd/ctlsrv.[ch]|agentd/ctlcmd*.[ch]|\
 	agentd/pidfile.[ch]|agentd/herdctl*.[ch]|agentd/statustext.[ch]) echo glue ;;
 	agentd/*) echo cluster ;;

@@ -1,7 +1,8 @@
 # The health monitor in a cluster: start-up waits in setup until a
 # (simulated) shared storage check passes; a failing monitor script makes
 # the node UNHEALTHY cluster-wide, fixing it makes it OK; scriptstatus shows
-# each script's result.
+# each script's result; the node's event log names the failing script
+# (collector-failed) and says when it works again (collector-recovered).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/checks.sh"
@@ -71,6 +72,27 @@ expect_match "$(cat "$(node_dir 1)/env.txt")" "HERD_CLUSTER=test" "and HERD_CLUS
 [[ "$(cat "$(node_dir 1)/env.txt")" != *LD_PRELOAD* ]] || fail "LD_PRELOAD leaked into a script"
 ok "the scripts' environment is scrubbed"
 
+# The failing script as a collector: once, with why; no other one.
+coll() { # K TYPE: node K's events of TYPE, "node subject: detail" per line
+	node_herdctl "$1" -j events --type "$2" --limit 1000 |
+		jq -r '.events[] | "\(.node) \(.subject): \(.detail)"'
+}
+seq_of() { # K TYPE: the seq of node K's last event of TYPE
+	node_herdctl "$1" -j events --type "$2" --limit 1000 | jq -r '.events[-1].seq // empty'
+}
+expect_eq "$(coll 2 collector-failed)" "2 50.service: exit 1: service check failed: port 445 not answering" \
+	"collector-failed: node 2, 50.service, why (once, and no other collector)"
+expect_eq "$(coll 2 collector-recovered)" "" "no collector-recovered while it fails"
+
 rm "$(node_dir 2)/broken"
 wait_for 3 "fixed: node 2 is OK again" all_ok 0 1 2
 expect_match "$(node_herdctl 2 events --type healthy --limit 1)" "healthy" "healthy is an event"
+wait_for 3 "collector-recovered on node 2" eval '[ -n "$(coll 2 collector-recovered)" ]'
+expect_match "$(coll 2 collector-recovered)" \
+	"^2 50\.service: works again after [0-9]+ failed runs? \(failing for [^)]+\)$" \
+	"collector-recovered: 50.service works again, after how many failed runs"
+[ "$(seq_of 2 collector-recovered)" -gt "$(seq_of 2 collector-failed)" ] ||
+	fail "collector-recovered is not after collector-failed"
+ok "collector-recovered comes after collector-failed"
+expect_match "$(node_herdctl 2 events --type collector-failed)" "50.service" \
+	"herdctl events shows the collector events as text too"

@@ -3,14 +3,15 @@
 # stack on every node. A killed node shows as disconnected in the node
 # table within the detection bound, and the node-disconnected notification
 # carries the right varbinds. Then each event class is caused in turn (ban,
-# disable, stop, a failing monitor, a lost private link, a lost recovery
+# disable, stop, a failing monitor (the node's health and the failing
+# script as a collector), a lost private link, a lost recovery
 # lock, a banned leader, moveip, a public interface down, NAT gateway and LVS
 # master changes, maintenance, reloads, herdd's start-up and shutdown) and
 # its notification is checked against herdctl -j events on the node that
 # sent it: the trap OID, the eight common varbinds in order with the event
 # row's instances, and the objects that say what changed. herd-agentx's own
 # herdAgentRestarted / HerddDown / HerddUp are checked too. Events herdd
-# cannot emit are listed as skipped, with the reason.
+# cannot emit would be listed as skipped, with the reason (none now).
 . "$(dirname "$0")/prelude.sh"
 KA_MS=100 KA_LIMIT=3
 export CLUSTER_CLIENT=0 CLUSTER_LINKS=2 CLUSTER_QUIET=1
@@ -47,8 +48,7 @@ ok "snmpd, snmptrapd and herd-agentx run on every node"
 declare -A SEEN=() LABEL=()
 while read -r n label; do LABEL[$n]=$label; done < <(mib_tc_labels HerdEventClass)
 LABEL[100]=herdAgentRestarted LABEL[101]=herdAgentHerddDown LABEL[102]=herdAgentHerddUp
-SKIPPED="27 28"
-SKIP_WHY="herdd has no emitter for collector-failed / collector-recovered (no collector reports failures yet: nothing calls herdd_emit with EV_COLLECTOR_*)"
+SKIPPED="" SKIP_WHY=
 
 mark_all() { local k; for k in $ALL; do trap_mark "$k"; done; }
 re() { printf '%s' "${1//./\\.}"; }
@@ -139,6 +139,20 @@ node_state_vbs() { # PREV NEW (HerdNodeSummary numbers; "" for any)
 	want_vb 1 herdEventNodePrevState "$TRAP_SEQ" ${prev:+"$prev"}
 	want_vb 2 herdEventNodeState "$TRAP_SEQ" ${new:+"$new"}
 	want_count 10
+}
+# collector_vbs SUBJECT DETAIL-REGEX: TRAP_LINE's herdEventSubject is
+# SUBJECT and its herdEventDetail matches DETAIL-REGEX (check_event_trap
+# has compared both with herdctl events already; this says what they are).
+collector_vbs() {
+	local subj detail
+	[ -n "$TRAP_LINE" ] || return 0
+	subj=$(hex2str "$(trap_val "$TRAP_LINE" "${MIB_OID[herdEventSubject]}.$TRAP_SEQ")")
+	detail=$(hex2str "$(trap_val "$TRAP_LINE" "${MIB_OID[herdEventDetail]}.$TRAP_SEQ")")
+	want "trap $LABEL_CUR (seq $TRAP_SEQ): herdEventSubject (the script)" "$subj" "$1"
+	CHECKED=$((CHECKED + 1))
+	[[ $detail =~ $2 ]] ||
+		mismatch "trap $LABEL_CUR (seq $TRAP_SEQ): herdEventDetail" "expected /$2/, got '$detail'"
+	want_count 8
 }
 # The link number in TRAP_LINE's subject ("link 1 to node 2 is down").
 subject_link() {
@@ -270,16 +284,23 @@ flag_cycle_stop() {
 flag_cycle_stop
 
 # ---- unhealthy / healthy: node 1's monitor fails -------------------------------------
+# Node 1 itself also says which check broke (collector-failed, subject the
+# script, detail why) and that it works again (collector-recovered).
 mark_all
 touch "$(node_dir 1)/broken"
 wait_for 5 "node 1 is UNHEALTHY" seen_everywhere 1 UNHEALTHY
 LABEL_CUR=unhealthy
 expect_trap 0 5 3 1 && node_state_vbs 1 6
+LABEL_CUR=collectorFailed
+expect_trap 1 27 3 1 && collector_vbs 00.gate '^exit 1: service check failed$'
 mark_all
 rm -f "$(node_dir 1)/broken"
 wait_for 5 "node 1 is OK again" seen_everywhere 1 OK
 LABEL_CUR=healthy
 expect_trap 0 4 3 1 && node_state_vbs 6 1
+LABEL_CUR=collectorRecovered
+expect_trap 1 28 3 1 &&
+	collector_vbs 00.gate '^works again after [0-9]+ failed runs? \(failing for [0-9hms. ]+\)$'
 
 # ---- a private link down and up --------------------------------------------------------
 mark_all

@@ -19,9 +19,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -29,51 +27,17 @@
 #include "agentd/state.h"
 #include "notify.d/handlers.h"
 #include "notify.d/handlers_json.h"
+#include "tests/unit/helpers.h"
 
 /* 2026-11-23T10:00:00.123456Z */
 #define WALL (UINT64_C(1795428000) * USEC_PER_SEC + 123456)
 
-static char topdir[64];                 /* removed at exit */
 static char dir[128];                   /* this test's directory */
 static char hdir[160];                  /* its notify.d */
 static char odir[160];                  /* where handlers write */
 static sd_event *ev;
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 ? 0 : 0;
-}
-
-static void rm_tree(const char *path)
-{
-	if (path[0])
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void cleanup_at_exit(void)
-{
-	rm_tree(topdir);
-}
-
-/* abort() and signals skip atexit: clean up, then die of the same signal. */
-static void cleanup_on_signal(int sig)
-{
-	rm_tree(topdir);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void write_path(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-}
 
 /* A handler hdir/name: "#!/bin/sh", O=the output directory, then body. */
 static void handler(const char *name, const char *body, mode_t mode)
@@ -82,26 +46,13 @@ static void handler(const char *name, const char *body, mode_t mode)
 
 	snprintf(path, sizeof(path), "%s/%s", hdir, name);
 	snprintf(text, sizeof(text), "#!/bin/sh\nO='%s'\n%s\n", odir, body);
-	write_path(path, text, mode);
+	helpers_write_path(path, text, mode);
 }
 
 /* The contents of odir/name (static buffer), "" when missing. */
 static const char *out(const char *name)
 {
-	static char buf[16384];
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", odir, name);
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return buf;
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
+	return helpers_read_file(odir, name);
 }
 
 static bool out_exists(const char *name)
@@ -112,15 +63,9 @@ static bool out_exists(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* Run the loop until *flag or the deadline; fail at the deadline. */
 static void run_until(const bool *flag, usec_t max)
 {
-	usec_t end = now_monotonic() + max;
-
-	while (!*flag) {
-		assert_true(now_monotonic() < end);
-		assert_true(sd_event_run(ev, 20 * USEC_PER_MSEC) >= 0);
-	}
+	helpers_run_until(ev, flag, max);
 }
 
 static void run_until_idle(struct handlers *h, usec_t max)
@@ -135,31 +80,7 @@ static void run_until_idle(struct handlers *h, usec_t max)
 
 static void run_until_out(const char *name, usec_t max)
 {
-	usec_t end = now_monotonic() + max;
-
-	while (!out_exists(name)) {
-		assert_true(now_monotonic() < end);
-		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
-	}
-}
-
-/* Wait (reaping it, we are its subreaper) until pid is gone; its status. */
-static int reap_orphan(pid_t pid)
-{
-	usec_t end = now_monotonic() + 3 * USEC_PER_SEC;
-	int status = 0;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (r < 0 && kill(pid, 0) < 0 && errno == ESRCH)
-			return -1;
-		assert_true(now_monotonic() < end);
-		usleep(10000);
-	}
-	return status;
+	helpers_run_until_file(ev, odir, name, max);
 }
 
 static struct herd_event mkev(enum herd_event_type type, uint64_t seq)
@@ -233,8 +154,7 @@ static void on_report(struct handlers *h, const struct handlers_test_report *r, 
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "%s/t.XXXXXX", topdir);
-	if (!mkdtemp(dir))
+	if (helpers_test_dir(dir, sizeof(dir)) < 0)
 		return -1;
 	snprintf(hdir, sizeof(hdir), "%s/notify.d", dir);
 	snprintf(odir, sizeof(odir), "%s/out", dir);
@@ -249,7 +169,7 @@ static int teardown(void **state)
 	for (int i = 0; i < 5; i++)
 		sd_event_run(ev, 5 * USEC_PER_MSEC);
 	ev = sd_event_unref(ev);
-	rm_tree(dir);
+	helpers_rm_tree(dir);
 	return 0;
 }
 
@@ -396,7 +316,7 @@ static void test_order_and_leftovers(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	/* Enabled by a link, as CTDB does; a dangling link is nothing. */
 	snprintf(target, sizeof(target), "%s/linked", dir);
-	write_path(target, "#!/bin/sh\necho \"30-link $1\" >> \"$(dirname \"$0\")/../out/log\"\n",
+	helpers_write_path(target, "#!/bin/sh\necho \"30-link $1\" >> \"$(dirname \"$0\")/../out/log\"\n",
 		   0755);
 	snprintf(path, sizeof(path), "%s/30-link", hdir);
 	assert_int_equal(symlink(target, path), 0);
@@ -474,9 +394,9 @@ static void test_timeout_kills_group(void **state)
 	assert_string_equal(rep.res[1].output, "waiting\n");
 
 	/* The grandchildren went with their groups. */
-	status = reap_orphan(stubborn);
+	status = helpers_reap_orphan(stubborn);
 	assert_true(status == -1 || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
-	status = reap_orphan(polite);
+	status = helpers_reap_orphan(polite);
 	assert_true(status == -1 || WIFSIGNALED(status));
 
 	assert_int_equal(stats_of(h, "10-stubborn")->timeouts, 1);
@@ -692,7 +612,7 @@ static void test_report_and_failures(void **state)
 	handler("10-ok", "echo \"hello $1 test=$HERD_TEST\"", 0755);
 	handler("20-fail", "echo 'bad thing' >&2\necho second line\nexit 3", 0755);
 	snprintf(path, sizeof(path), "%s/30-badinterp", hdir);
-	write_path(path, "#!/nonexistent/interpreter\n", 0755);
+	helpers_write_path(path, "#!/nonexistent/interpreter\n", 0755);
 	handler("40-flood", "head -c 10000 /dev/zero | tr '\\0' x", 0755);
 	handler("50-signal", "kill -USR1 $$", 0755);
 
@@ -864,7 +784,7 @@ static void test_free_while_running(void **state)
 	assert_true(gc > 0);
 	assert_false(handlers_idle(h));
 	handlers_free(h);
-	status = reap_orphan(gc);
+	status = helpers_reap_orphan(gc);
 	assert_true(status == -1 || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
 }
 
@@ -913,7 +833,7 @@ static void fake(const char *name, char *path, size_t len)
 		 "#!/bin/sh\nfor a in \"$@\"; do printf '%%s\\n' \"$a\"; done > '%s/%s.args'\n"
 		 "cat > '%s/%s.stdin'\n",
 		 odir, name, odir, name);
-	write_path(path, text, 0755);
+	helpers_write_path(path, text, 0755);
 }
 
 static void test_examples(void **state)
@@ -992,23 +912,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_examples, setup, teardown),
 	};
-	static const int fatal[] = { SIGABRT, SIGINT, SIGTERM, SIGHUP };
-	sigset_t mask;
 
-	/* sd_event_add_child needs SIGCHLD blocked, as herdd has it. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+	/* SIGCHLD blocked, as herdd has it; orphaned grandchildren come back
+	 * to us, to be checked and reaped. */
+	if (helpers_child_setup() < 0 || helpers_init("herd-test-handlers") < 0)
 		return 1;
-	/* Orphaned grandchildren come back to us, to be checked and reaped. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		return 1;
-	snprintf(topdir, sizeof(topdir), "/tmp/herd-test-handlers.XXXXXX");
-	if (!mkdtemp(topdir))
-		return 1;
-	atexit(cleanup_at_exit);
-	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		signal(fatal[i], cleanup_on_signal);
 	/* The runner's log lines are expected here; HERD_TEST_LOG=1 shows them. */
 	log_set_level(getenv("HERD_TEST_LOG") ? LOG_DEBUG : LOG_CRIT);
 	return cmocka_run_group_tests(tests, NULL, NULL);

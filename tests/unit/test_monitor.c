@@ -5,8 +5,10 @@
  * monitor itself on a real sd-event loop with real /bin/sh event scripts
  * and short intervals: start-up waits for a setup that fails twice, health
  * follows the fail limit both ways, runs are never doubled, pause/resume,
- * timeouts. Each test gets a fresh temporary directory, removed after it
- * and at exit whatever happens. HERD_TEST_LOG=1 shows the monitor's log.
+ * timeouts, collectors failing and recovering (fixed, disabled, removed,
+ * the directory unreadable). Each test gets a fresh temporary directory,
+ * removed after it and at exit whatever happens. HERD_TEST_LOG=1 shows the
+ * monitor's log.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,50 +25,17 @@
 #include "agentd/log.h"
 #include "collectors/monitor.h"
 #include "conf/conf.h"
+#include "tests/unit/helpers.h"
 
-static char topdir[64];
 static char dir[128];                   /* this test's directory */
 static char events[160];                /* dir/events.d */
 static sd_event *ev;
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)remove(path);
-	return 0;
-}
-
-static void rm_tree(const char *path)
-{
-	if (path[0])
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void cleanup_at_exit(void)
-{
-	rm_tree(topdir);
-}
-
-/* abort() and signals skip atexit: clean up, then die of the same signal. */
-static void cleanup_on_signal(int sig)
-{
-	rm_tree(topdir);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 static void write_file(const char *name, const char *text, mode_t mode)
 {
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
+	helpers_write_file(dir, name, text, mode);
 }
 
 static void touch(const char *name)
@@ -84,20 +53,7 @@ static void rm(const char *name)
 
 static const char *read_file(const char *name)
 {
-	static char buf[16384];
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return buf;
-	n = read(fd, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return buf;
+	return helpers_read_file(dir, name);
 }
 
 static void pump(usec_t t)
@@ -110,8 +66,7 @@ static void pump(usec_t t)
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "%s/t.XXXXXX", topdir);
-	if (!mkdtemp(dir))
+	if (helpers_test_dir(dir, sizeof(dir)) < 0)
 		return -1;
 	snprintf(events, sizeof(events), "%s/events.d", dir);
 	if (mkdir(events, 0755) < 0)
@@ -122,7 +77,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	ev = sd_event_unref(ev);
-	rm_tree(dir);
+	helpers_rm_tree(dir);
 	return 0;
 }
 
@@ -161,6 +116,8 @@ struct seen {
 	size_t nhealth;
 	unsigned runs, monitor_runs;
 	char waiting[256];              /* a monitor_reason() seen during start-up */
+	char collector[16][256];        /* "+name: detail" failed, "-name: detail" recovered */
+	size_t ncollector;
 };
 
 static void on_lifecycle(struct monitor *m, enum monitor_phase done, void *userdata)
@@ -186,6 +143,19 @@ static void on_health(struct monitor *m, enum health h, const char *reason,
 	s->health[s->nhealth++] = h;
 }
 
+static void on_collector(struct monitor *m, const char *name, bool failed, const char *detail,
+			 void *userdata)
+{
+	struct seen *s = userdata;
+
+	assert_true(s->ncollector < ARRAY_SIZE(s->collector));
+	/* The set is up to date when the callback comes. */
+	if (failed)
+		assert_non_null(failing_find(monitor_failing(m), name));
+	snprintf(s->collector[s->ncollector++], sizeof(s->collector[0]), "%c%s: %s",
+		 failed ? '+' : '-', name, detail);
+}
+
 static void on_run(struct monitor *m, const struct eventscripts_run *run, void *userdata)
 {
 	struct seen *s = userdata;
@@ -195,7 +165,8 @@ static void on_run(struct monitor *m, const struct eventscripts_run *run, void *
 }
 
 static const struct monitor_callbacks callbacks = {
-	.lifecycle = on_lifecycle, .health = on_health, .run_finished = on_run,
+	.lifecycle = on_lifecycle, .health = on_health, .collector = on_collector,
+	.run_finished = on_run,
 };
 
 static struct monitor *new_monitor(struct seen *s, unsigned fail_limit, usec_t script_timeout)
@@ -225,6 +196,17 @@ static void until_health_changes(struct monitor *m, struct seen *s, size_t n, us
 
 		if (!s->waiting[0] && strncmp(why, "waiting for", 11) == 0)
 			snprintf(s->waiting, sizeof(s->waiting), "%s", why);
+		assert_true(now_monotonic() < end);
+		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
+	}
+}
+
+/* Run the loop until the n-th collector change (fail after max). */
+static void until_collector_changes(struct seen *s, size_t n, usec_t max)
+{
+	usec_t end = now_monotonic() + max;
+
+	while (s->ncollector < n) {
 		assert_true(now_monotonic() < end);
 		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
 	}
@@ -509,11 +491,16 @@ static void test_pause_resume(void **state)
 	assert_int_equal(s.monitor_runs, runs);
 	assert_int_equal(s.nhealth, 1);
 	assert_int_equal(monitor_health(m), HEALTH_HEALTHY);
+	/* Nor does a collector fail while paused. */
+	assert_int_equal(s.ncollector, 0);
+	assert_int_equal(monitor_failing(m)->n, 0);
 	monitor_resume(m);
 	monitor_resume(m);
 	assert_false(monitor_paused(m));
 	until_health_changes(m, &s, 2, 2 * USEC_PER_SEC);
 	assert_int_equal(s.health[1], HEALTH_UNHEALTHY);
+	assert_int_equal(s.ncollector, 1);
+	assert_string_equal(s.collector[0], "+10.life: exit 1: service down");
 	monitor_free(m);
 }
 
@@ -535,6 +522,79 @@ static void test_timeout_unhealthy(void **state)
 	rm("hang");
 	until_health_changes(m, &s, 3, 5 * USEC_PER_SEC);
 	assert_int_equal(s.health[2], HEALTH_HEALTHY);
+	monitor_free(m);
+}
+
+/*
+ * Collectors: a failing script is reported at the first failed run, long
+ * before the fail limit makes the node unhealthy, and once only; it
+ * recovers when fixed, disabled or removed; an unreadable directory is a
+ * collector of its own.
+ */
+static void test_collectors(void **state)
+{
+	struct seen s;
+	struct monitor *m = new_monitor(&s, 100, 5 * USEC_PER_SEC);
+	const struct failing_collector *c;
+	char path[256], moved[256];
+	unsigned runs;
+
+	start_healthy(m, &s);
+	assert_int_equal(s.ncollector, 0);
+
+	/* Fails: at once, while the node stays healthy (fail limit 100). */
+	touch("broken");
+	until_collector_changes(&s, 1, 2 * USEC_PER_SEC);
+	assert_string_equal(s.collector[0], "+10.life: exit 1: service down");
+	assert_int_equal(monitor_health(m), HEALTH_HEALTHY);
+	c = failing_find(monitor_failing(m), "10.life");
+	assert_non_null(c);
+	assert_true(c->since > 0);
+	/* Still failing: counted, not repeated. */
+	runs = s.monitor_runs;
+	while (s.monitor_runs < runs + 2)
+		pump(50 * USEC_PER_MSEC);
+	assert_int_equal(s.ncollector, 1);
+	assert_true(failing_find(monitor_failing(m), "10.life")->runs >= 3);
+
+	/* Fixed. */
+	rm("broken");
+	until_collector_changes(&s, 2, 2 * USEC_PER_SEC);
+	assert_true(strncmp(s.collector[1], "-10.life: works again after ", 28) == 0);
+	assert_non_null(strstr(s.collector[1], " failed runs (failing for "));
+	assert_int_equal(monitor_failing(m)->n, 0);
+
+	/* Disabled while failing (chmod -x), enabled again: fails again. */
+	touch("broken");
+	until_collector_changes(&s, 3, 2 * USEC_PER_SEC);
+	snprintf(path, sizeof(path), "%s/10.life", events);
+	assert_int_equal(chmod(path, 0644), 0);
+	until_collector_changes(&s, 4, 2 * USEC_PER_SEC);
+	assert_string_equal(s.collector[3], "-10.life: disabled");
+	assert_int_equal(chmod(path, 0755), 0);
+	until_collector_changes(&s, 5, 2 * USEC_PER_SEC);
+	assert_string_equal(s.collector[4], "+10.life: exit 1: service down");
+
+	/* Removed while failing. */
+	assert_int_equal(unlink(path), 0);
+	until_collector_changes(&s, 6, 2 * USEC_PER_SEC);
+	assert_string_equal(s.collector[5], "-10.life: removed");
+
+	/* The directory cannot be listed (a file in its place), then can. */
+	snprintf(moved, sizeof(moved), "%s.moved", events);
+	assert_int_equal(rename(events, moved), 0);
+	write_file("events.d", "", 0644);
+	until_collector_changes(&s, 7, 2 * USEC_PER_SEC);
+	assert_string_equal(s.collector[6], "+events.d: Not a directory");
+	rm("events.d");
+	assert_int_equal(rename(moved, events), 0);
+	until_collector_changes(&s, 8, 2 * USEC_PER_SEC);
+	assert_true(strncmp(s.collector[7], "-events.d: works again after ", 29) == 0);
+	pump(250 * USEC_PER_MSEC);
+	assert_int_equal(s.ncollector, 8);
+	assert_int_equal(monitor_failing(m)->n, 0);
+	/* The node never turned unhealthy through all this. */
+	assert_int_equal(s.nhealth, 1);
 	monitor_free(m);
 }
 
@@ -576,7 +636,10 @@ static void test_reconfigure(void **state)
 	assert_int_equal(s.monitor_runs, runs);
 	c.interval = 100 * USEC_PER_MSEC;
 	assert_int_equal(monitor_reconfigure(m, &c), 0);
-	pump(350 * USEC_PER_MSEC);
+	/* (runs every 100 ms from now; 3 s allows for a busy machine, and is
+	 * far from the hour the old interval would wait) */
+	for (int i = 0; i < 60 && s.monitor_runs < runs + 2; i++)
+		pump(50 * USEC_PER_MSEC);
 	assert_true(s.monitor_runs >= runs + 2);
 	c.interval = 0;
 	assert_int_equal(monitor_reconfigure(m, &c), -EINVAL);
@@ -597,19 +660,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_unhealthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconfigure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queued_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_collectors, setup, teardown),
 	};
-	static const int fatal[] = { SIGABRT, SIGINT, SIGTERM, SIGHUP };
 	sigset_t mask;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	log_set_level(getenv("HERD_TEST_LOG") ? LOG_DEBUG : LOG_CRIT);
-	snprintf(topdir, sizeof(topdir), "/tmp/test_monitor.XXXXXX");
-	if (!mkdtemp(topdir))
+	if (helpers_init("test_monitor") < 0)
 		return 1;
-	atexit(cleanup_at_exit);
-	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++)
-		signal(fatal[i], cleanup_on_signal);
 	return cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
 }
