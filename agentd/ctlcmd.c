@@ -723,6 +723,14 @@ static int cmd_subscribe(struct ctl_conn *c, struct json_object *args, struct js
 	return 0;
 }
 
+/* herd.conf [snmp] allow set: the control group (herd-agentx) may enable and disable. */
+static bool snmp_may_set(void *userdata)
+{
+	const struct herdd *d = userdata;
+
+	return d->cf && d->cf->snmp_allow_set;
+}
+
 const struct ctl_verb herdd_verbs[] = {
 	{ "ping", false, cmd_ping },
 	{ "version", false, cmd_version },
@@ -738,8 +746,8 @@ const struct ctl_verb herdd_verbs[] = {
 	{ "getcapabilities", false, cmd_getcapabilities },
 	{ "scriptstatus", false, cmd_scriptstatus },
 	{ "reload", true, cmd_reload },
-	{ "disable", true, cmd_disable },
-	{ "enable", true, cmd_enable },
+	{ "disable", true, cmd_disable, snmp_may_set },
+	{ "enable", true, cmd_enable, snmp_may_set },
 	{ "stop", true, cmd_stop },
 	{ "continue", true, cmd_continue },
 	{ "ban", true, cmd_ban },

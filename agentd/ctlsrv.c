@@ -225,7 +225,12 @@ static int conn_handle(struct ctl_conn *c, const struct hctl_hdr *h, const char 
 		json_object_put(req);
 		return conn_reply_error(c, h->id, -EOPNOTSUPP, err);
 	}
-	if (verb->admin && c->role != CTL_ROLE_ADMIN) {
+	if (verb->admin && c->role == CTL_ROLE_READ && verb->member_may &&
+	    verb->member_may(s->userdata)) {
+		log_notice("control: uid %u (pid %d), a control group member, runs '%s' "
+			   "(the configuration allows it)", (unsigned)c->uid, (int)c->pid,
+			   verb->name);
+	} else if (verb->admin && c->role != CTL_ROLE_ADMIN) {
 		s->stats.denied++;
 		snprintf(err, sizeof(err), "permission denied: '%s' needs root", verb->name);
 		log_notice("control: uid %u (pid %d) denied '%s'", (unsigned)c->uid,

@@ -3,8 +3,9 @@
  * herd-agentx talk to).
  *
  * It accepts connections, checks the peer with SO_PEERCRED/SO_PEERGROUPS
- * (root: everything; members of the control group: read-only verbs and
- * subscriptions; anyone else: refused), reads ctlproto frames, dispatches
+ * (root: everything; members of the control group: read-only verbs,
+ * subscriptions, and the admin verbs whose member_may says yes; anyone
+ * else: refused), reads ctlproto frames, dispatches
  * requests to a verb table the glue supplies and writes the replies.
  * Malformed frames close the connection and are counted; they never take
  * herdd down. Events are pushed to subscribed connections with
@@ -40,6 +41,13 @@ struct ctl_verb {
 	const char *name;
 	bool admin;          /* root only */
 	ctl_handler_fn fn;
+	/*
+	 * An admin verb that members of the control group may run too while
+	 * this says so (asked on every request, with the server's userdata):
+	 * enable and disable when herd.conf's [snmp] allow set is yes. NULL:
+	 * root only.
+	 */
+	bool (*member_may)(void *userdata);
 };
 
 struct ctlsrv_stats {

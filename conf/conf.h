@@ -178,6 +178,7 @@ struct herd_conf {
 
 	/* [snmp] */
 	char *agentx_socket;            /* net-snmp syntax, used as given */
+	bool snmp_allow_set;            /* SET herdNodeAdminState; enable/disable for the group */
 
 	/* the nodes file */
 	struct conf_node *nodes;

@@ -320,6 +320,10 @@ static const struct schema_key keys[] = {
 		    "or tcp:localhost:705",
 	  .doc = "AgentX master socket that herd-agentx connects to (net-snmp syntax, "
 		 "used as given)." },
+	{ "snmp", "allow set", SCHEMA_BOOL, "no", OFF(snmp_allow_set),
+	  .doc = "Whether herd-agentx lets SNMP set herdNodeAdminState (herdctl enable or "
+		 "disable of a node), and herdd lets control group members run those two "
+		 "verbs." },
 };
 
 size_t schema_nsections(void)

@@ -10,7 +10,10 @@
  * a request reads it; at once after an event that changes it), which
  * events become notifications (those herdd sends while we are subscribed;
  * the history read at (re)connect only fills herdEventTable), and when
- * herd-agentx's own herdAgentHerddDown/Up notifications go out.
+ * herd-agentx's own herdAgentHerddDown/Up notifications go out, and
+ * whether herdNodeAdminState is writable (herd.conf [snmp] allow set, read
+ * once at start: a SET becomes herdctl enable/disable on the request
+ * connection).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -209,9 +212,35 @@ static void on_master(void *userdata, bool up)
 	axloop_guard_master(a->loop, !up && path[0] == '/' ? path : NULL);
 }
 
+/* herd.conf [snmp] allow set = yes: SET herdNodeAdminState.pnn. */
+static int on_set_admin(void *userdata, uint32_t pnn, bool enable, char *err, size_t errlen)
+{
+	struct agent *a = userdata;
+	struct json_object *args = json_object_new_object(), *reply = NULL;
+	int r;
+
+	if (!args) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	json_object_object_add(args, "node", json_object_new_int64(pnn));
+	r = axherdd_request(a->herdd, enable ? "enable" : "disable", args, &reply, err, errlen);
+	json_object_put(args);
+	json_object_put(reply);
+	/* The next read of herdNodeTable asks herdd again. */
+	a->m.fetched[AX_STATUS] = 0;
+	return r;
+}
+
 static const struct axsnmp_ops snmp_ops = {
 	.refresh = on_refresh,
 	.master = on_master,
+};
+
+static const struct axsnmp_ops snmp_ops_set = {
+	.refresh = on_refresh,
+	.master = on_master,
+	.set_admin = on_set_admin,
 };
 
 /* ---- main -------------------------------------------------------------- */
@@ -281,7 +310,7 @@ int main(int argc, char **argv)
 	const char *pdir = PERSISTENT_DIR;
 	_cleanup_(freep) char *sock_conf = NULL, *xaddr_conf = NULL;
 	struct agent a = { 0 };
-	bool verbose = false;
+	bool verbose = false, allow_set = false;
 	sigset_t mask;
 	int c, r;
 
@@ -305,15 +334,22 @@ int main(int argc, char **argv)
 	log_open("herd-agentx", LOG_TARGET_STDERR);
 	log_set_level(verbose ? LOG_DEBUG : LOG_INFO);
 
-	if (!xaddr || !sock) {
+	{
 		struct conf_error err = { "" };
 		struct herd_conf *cf = NULL;
 
 		if (conf_load(dir, NULL, &cf, &err) < 0) {
+			if (xaddr && sock) {
+				/* -x and -s: herd.conf is optional; no SET without it. */
+				log_debug("no configuration (%s): herdNodeAdminState is read-only",
+					  err.msg);
+				goto conf_done;
+			}
 			log_err("%s", err.msg);
 			log_err("herd-agentx needs %s/herd.conf unless -x and -s are both given", dir);
 			return 1;
 		}
+		allow_set = cf->snmp_allow_set;
 		sock_conf = conf_socket_path(cf);
 		xaddr_conf = strdup(cf->agentx_socket);
 		conf_free(cf);
@@ -326,6 +362,7 @@ int main(int argc, char **argv)
 		if (!xaddr)
 			xaddr = xaddr_conf;
 	}
+conf_done:
 	r = mkdir_p(pdir, 0700);
 	if (r < 0) {
 		log_err("cannot create the persistent directory %s: %s (use -p DIR)", pdir,
@@ -350,7 +387,8 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		r = axherdd_new(a.ev, sock, &herdd_ops, &a, &a.herdd);
 	if (r >= 0)
-		r = axsnmp_new(a.ev, xaddr, pdir, &a.m, &snmp_ops, &a, &a.snmp);
+		r = axsnmp_new(a.ev, xaddr, pdir, &a.m, allow_set ? &snmp_ops_set : &snmp_ops, &a,
+			       &a.snmp);
 	if (r >= 0)
 		r = axloop_new(a.ev, collect, &a, &a.loop);
 	if (r < 0) {
@@ -359,8 +397,9 @@ int main(int argc, char **argv)
 	}
 	if (!axsnmp_master_up(a.snmp))
 		on_master(&a, false);
-	log_info("herd-agentx %s: AgentX master %s, herdd %s, state in %s", HERD_PKG_VERSION,
-		 xaddr, sock, pdir);
+	log_info("herd-agentx %s: AgentX master %s, herdd %s, state in %s%s", HERD_PKG_VERSION,
+		 xaddr, sock, pdir,
+		 allow_set ? "; herdNodeAdminState is writable ([snmp] allow set)" : "");
 	axherdd_start(a.herdd);
 	/* herdd not there at start: herdAgentHerddUp when it comes. */
 	a.herdd_lost = !axherdd_connected(a.herdd);

@@ -345,25 +345,39 @@ bool axherdd_connected(const struct axherdd *h)
 	return h->connected && sd_event_source_get_enabled(h->fail, NULL) <= 0;
 }
 
-int axherdd_fetch(struct axherdd *h, const char *verb, struct json_object *args,
-		  struct json_object **reply)
+int axherdd_request(struct axherdd *h, const char *verb, struct json_object *args,
+		    struct json_object **reply, char *err, size_t errlen)
 {
-	char err[256];
 	int r;
 
 	*reply = NULL;
-	if (!h->req || !axherdd_connected(h))
+	if (errlen)
+		err[0] = '\0';
+	if (!h->req || !axherdd_connected(h)) {
+		snprintf(err, errlen, "not connected to herdd");
 		return -ENOTCONN;
-	r = ctlclient_request(h->req, verb, args, REQUEST_TIMEOUT, reply, err, sizeof(err));
+	}
+	r = ctlclient_request(h->req, verb, args, REQUEST_TIMEOUT, reply, err, errlen);
 	if (r < 0 && !*reply) {
 		/* The exchange failed (timeout, reset): the connection is done. */
 		fail_later(h, "%s: %s", verb, err);
 		return r;
 	}
 	if (r < 0) {
-		log_warn("herdd refused '%s': %s", verb, err);
 		json_object_put(*reply);
 		*reply = NULL;
+		return r == -ENOTCONN ? -EIO : r;
 	}
+	return r;
+}
+
+int axherdd_fetch(struct axherdd *h, const char *verb, struct json_object *args,
+		  struct json_object **reply)
+{
+	char err[256];
+	int r = axherdd_request(h, verb, args, reply, err, sizeof(err));
+
+	if (r < 0 && r != -ENOTCONN && axherdd_connected(h))
+		log_warn("herdd refused '%s': %s", verb, err);
 	return r;
 }

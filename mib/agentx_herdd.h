@@ -45,5 +45,12 @@ bool axherdd_connected(const struct axherdd *h);
 /* A request on the request connection: 0 and *reply, or a negative errno. */
 int axherdd_fetch(struct axherdd *h, const char *verb, struct json_object *args,
 		  struct json_object **reply);
+/*
+ * The same for a verb that changes something (enable, disable): herdd's
+ * reason for a refusal goes into err, not the log. -ENOTCONN only when
+ * there is no connection (a refusal that happens to be ENOTCONN is -EIO).
+ */
+int axherdd_request(struct axherdd *h, const char *verb, struct json_object *args,
+		    struct json_object **reply, char *err, size_t errlen);
 
 #endif

@@ -26,6 +26,17 @@ struct tbl {
 	struct ax_rows rows;
 };
 
+/*
+ * What ACTION did, for UNDO: net-snmp's subagent builds its requests anew
+ * for each AgentX PDU (TestSet, CommitSet, UndoSet, CleanupSet), so what a
+ * request carried in ACTION is gone by UNDO; it is kept here by pnn and
+ * dropped at COMMIT or FREE.
+ */
+struct admin_set {
+	uint32_t pnn;
+	long old;               /* the value before: enabled or disabled */
+	bool used;
+};
 struct axsnmp {
 	sd_event *ev;
 	struct ax_model *m;
@@ -34,6 +45,7 @@ struct axsnmp {
 	struct tbl tables[AXT_MAX];
 	struct reg *regs;
 	size_t nregs;
+	struct admin_set sets[16];      /* SETs carried out, until COMMIT/FREE/UNDO */
 	bool master;
 	netsnmp_session *session;       /* the AgentX session while master */
 	sd_event_source *master_defer;  /* after (re)registration: restarted + queue */
@@ -154,11 +166,171 @@ static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
 	return SNMP_ERR_NOERROR;
 }
 
+/* ---- SET of herdNodeAdminState ------------------------------------------ */
+
+#define ADMIN_STATE_COL   14    /* herdNodeAdminState in herdNodeEntry */
+#define ADMIN_ENABLED     1
+#define ADMIN_DISABLED    2
+
+static const char *admin_name(long v)
+{
+	return v == ADMIN_ENABLED ? "enabled" : v == ADMIN_DISABLED ? "disabled" : "?";
+}
+
+static int admin_run(struct reg *rg, uint32_t pnn, long value, const char *why)
+{
+	char err[256] = "";
+	int r = rg->s->ops->set_admin(rg->s->userdata, pnn, value == ADMIN_ENABLED, err,
+				      sizeof(err));
+
+	if (r < 0)
+		log_warn("SNMP set herdNodeAdminState.%u = %s(%ld)%s: herdd refused: %s", pnn,
+			 admin_name(value), value, why, err[0] ? err : strerror(-r));
+	else
+		log_notice("SNMP set herdNodeAdminState.%u = %s(%ld)%s: done", pnn,
+			   admin_name(value), value, why);
+	return r;
+}
+
+static void admin_reserve(struct reg *rg, netsnmp_agent_request_info *reqinfo,
+			  netsnmp_request_info *req, netsnmp_table_request_info *ti, void *entry)
+{
+	const netsnmp_variable_list *vb = req->requestvb;
+	long v;
+
+	if (!ti || !ti->indexes || ti->colnum != ADMIN_STATE_COL || !rg->s->ops->set_admin) {
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_NOTWRITABLE);
+		return;
+	}
+	if (vb->type != ASN_INTEGER || !vb->val.integer || vb->val_len != sizeof(long)) {
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_WRONGTYPE);
+		return;
+	}
+	v = *vb->val.integer;
+	if (v != ADMIN_ENABLED && v != ADMIN_DISABLED) {
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_WRONGVALUE);
+		return;
+	}
+	if (!entry) {
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_NOCREATION);
+		return;
+	}
+	if (!rg->s->m->connected) {
+		log_warn("SNMP set herdNodeAdminState.%u = %s(%ld): herdd is not connected",
+			 (unsigned)*ti->indexes->val.integer, admin_name(v), v);
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_RESOURCEUNAVAILABLE);
+	}
+}
+
+static struct admin_set *admin_slot(struct axsnmp *s, uint32_t pnn, bool add)
+{
+	struct admin_set *free_slot = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(s->sets); i++) {
+		if (s->sets[i].used && s->sets[i].pnn == pnn)
+			return &s->sets[i];
+		if (!s->sets[i].used && !free_slot)
+			free_slot = &s->sets[i];
+	}
+	if (!add)
+		return NULL;
+	if (!free_slot)         /* more than that in one request: forget the oldest */
+		free_slot = &s->sets[0];
+	*free_slot = (struct admin_set){ .pnn = pnn, .used = true };
+	return free_slot;
+}
+
+/* The value herd-agentx has for herdNodeAdminState.pnn now, 0 when none. */
+static long admin_current(struct axsnmp *s, uint32_t pnn)
+{
+	oid idx = pnn;
+	netsnmp_tdata_row *row = netsnmp_tdata_row_get_byoid(s->tables[AXT_NODE].td, &idx, 1);
+	struct ax_value v;
+
+	if (!row || !row->data || ax_row_value(s->m, AXT_NODE, row->data, ADMIN_STATE_COL, &v) < 0 ||
+	    v.type != AXV_INTEGER)
+		return 0;
+	return (long)v.i;
+}
+
+static void admin_action(struct reg *rg, netsnmp_agent_request_info *reqinfo,
+			 netsnmp_request_info *req, netsnmp_table_request_info *ti)
+{
+	uint32_t pnn = (uint32_t)*ti->indexes->val.integer;
+	long v = *req->requestvb->val.integer, old = admin_current(rg->s, pnn);
+	struct admin_set *as = admin_slot(rg->s, pnn, true);
+
+	if (admin_run(rg, pnn, v, "") < 0) {
+		as->used = false;
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_COMMITFAILED);
+		return;
+	}
+	as->old = old;
+}
+
+static void admin_undo(struct reg *rg, netsnmp_request_info *req,
+		       netsnmp_table_request_info *ti)
+{
+	struct admin_set *as = admin_slot(rg->s, (uint32_t)*ti->indexes->val.integer, false);
+
+	if (!as)
+		return;         /* ACTION did nothing for it */
+	as->used = false;
+	if ((as->old == ADMIN_ENABLED || as->old == ADMIN_DISABLED) &&
+	    as->old != *req->requestvb->val.integer)
+		(void)admin_run(rg, as->pnn, as->old, " (undo: another varbind failed)");
+}
+
+static int table_set(struct reg *rg, netsnmp_agent_request_info *reqinfo,
+		     netsnmp_request_info *requests)
+{
+	for (netsnmp_request_info *req = requests; req; req = req->next) {
+		netsnmp_table_request_info *ti;
+		void *entry;
+
+		if (req->processed || req->status != SNMP_ERR_NOERROR)
+			continue;
+		ti = netsnmp_extract_table_info(req);
+		entry = netsnmp_tdata_extract_entry(req);
+		switch (reqinfo->mode) {
+		case MODE_SET_RESERVE1:
+			if (rg->id != AXT_NODE)
+				netsnmp_set_request_error(reqinfo, req, SNMP_ERR_NOTWRITABLE);
+			else
+				admin_reserve(rg, reqinfo, req, ti, entry);
+			break;
+		case MODE_SET_ACTION:
+			if (ti && ti->indexes)
+				admin_action(rg, reqinfo, req, ti);
+			break;
+		case MODE_SET_UNDO:
+			if (ti && ti->indexes)
+				admin_undo(rg, req, ti);
+			break;
+		case MODE_SET_COMMIT:
+		case MODE_SET_FREE:
+			if (ti && ti->indexes) {
+				struct admin_set *as = admin_slot(
+					rg->s, (uint32_t)*ti->indexes->val.integer, false);
+
+				if (as)
+					as->used = false;
+			}
+			break;
+		default:        /* RESERVE2: nothing to hold */
+			break;
+		}
+	}
+	return SNMP_ERR_NOERROR;
+}
+
 static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
 			 netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	struct reg *rg = handler->myvoid;
 
+	if (MODE_IS_SET(reqinfo->mode) && rg->id == AXT_NODE && rg->s->ops->set_admin)
+		return table_set(rg, reqinfo, requests);
 	if (reqinfo->mode != MODE_GET)
 		return SNMP_ERR_NOERROR;
 	for (netsnmp_request_info *req = requests; req; req = req->next) {
@@ -272,7 +444,8 @@ static int register_table(struct axsnmp *s, enum ax_table t, struct reg *rg)
 	s->tables[t].td = netsnmp_tdata_create_table(d->name, 0);
 	ti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
 	reg = netsnmp_create_handler_registration(d->name, table_handler, name, (size_t)n,
-						  HANDLER_CAN_RONLY);
+						  t == AXT_NODE && s->ops->set_admin ?
+						  HANDLER_CAN_RWRITE : HANDLER_CAN_RONLY);
 	if (!s->tables[t].td || !ti || !reg)
 		return -ENOMEM;
 	reg->handler->myvoid = rg;

@@ -17,6 +17,13 @@
  * called with the verbs its objects come from, so the glue can bring stale
  * snapshots up to date (the statistics cache).
  *
+ * Writes: herdNodeAdminState only, and only with ops->set_admin. A SET is
+ * checked in RESERVE1 (INTEGER, enabled(1) or disabled(2), an existing row,
+ * herdd connected; any other column of any table: notWritable), carried out
+ * in ACTION (herdd refuses: commitFailed) and undone in UNDO when a later
+ * varbind of the same request failed (best effort: the old value set
+ * back). Access control is snmpd's (VACM).
+ *
  * Notifications: one per event, built from the model (ax_notification),
  * sent at once while the master is there, otherwise queued (at most
  * AXSNMP_QUEUE_MAX; the oldest is dropped and counted). When the master
@@ -45,6 +52,13 @@ struct axsnmp_ops {
 	void (*refresh)(void *userdata, unsigned verbs);
 	/* The master agent registered us (again), or went away. */
 	void (*master)(void *userdata, bool up);
+	/*
+	 * A SET of herdNodeAdminState.pnn (herd.conf [snmp] allow set): run
+	 * herdctl enable (true) or disable on node pnn. 0, or a negative errno
+	 * with herdd's reason in err. NULL: herdNodeAdminState is read-only
+	 * (a SET answers notWritable).
+	 */
+	int (*set_admin)(void *userdata, uint32_t pnn, bool enable, char *err, size_t errlen);
 };
 
 /*
