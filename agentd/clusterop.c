@@ -24,6 +24,7 @@ static const struct {
 	[HERD_OP_TAKEOVER] = { "takeover", SIZE_MAX },
 	[HERD_OP_MOVEIP] = { "moveip", SIZE_MAX },
 	[HERD_OP_RELOADIPS] = { "reloadips", SIZE_MAX },
+	[HERD_OP_TICKLES] = { "tickles", SIZE_MAX },
 };
 
 static bool known(uint32_t op)

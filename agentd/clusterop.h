@@ -10,7 +10,7 @@
  *   RECOVER      (empty)                            any node → leader
  *   MAINTENANCE  until u64 (wall µs; 0: off)        any node → every node
  *   RELOADNODES  (empty)                            any node → every node
- *   IPINFO, RELEASEIP, TAKEIP, IPMAP, TAKEOVER, MOVEIP, RELOADIPS:
+ *   IPINFO, RELEASEIP, TAKEIP, IPMAP, TAKEOVER, MOVEIP, RELOADIPS, TICKLES:
  *                variable bodies, see ipop.h         (public addresses)
  *
  * Only PERMANENTLY_DISABLED and STOPPED may be set or cleared remotely;
@@ -35,6 +35,7 @@ enum herd_op {
 	HERD_OP_TAKEOVER = 11,
 	HERD_OP_MOVEIP = 12,
 	HERD_OP_RELOADIPS = 13,
+	HERD_OP_TICKLES = 14,
 	HERD_OP_MAX_,
 };
 

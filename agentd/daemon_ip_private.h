@@ -20,6 +20,19 @@ struct pubip {
 	struct conf_pubaddr pa;
 	bool runtime;                   /* added by addip, not in the file */
 	char ifname[IF_NAMESIZE];       /* hosted on it; "" not hosted */
+	/* tickle list replication: the last list sent while hosting it */
+	bool tk_sent, tk_cut_logged;
+	size_t tk_n;
+	uint64_t tk_hash;               /* of the connections, in any order */
+};
+
+/* The latest tickle list another node sent for an address of our set. */
+struct replica {
+	struct sockaddr_storage addr;
+	uint32_t pnn;                   /* the sender, which hosted addr */
+	usec_t when;                    /* monotonic: received */
+	struct ipop_conn *conns;
+	size_t nconns;
 };
 
 /* Gratuitous ARP (and tickle) rounds after a takeover. */
@@ -54,6 +67,12 @@ struct ipglue {
 	sd_event_source *arp_timer;
 	struct announcement *ann;
 	size_t nann;
+
+	/* tickle list replication (TICKLES) */
+	sd_event_source *tickle_timer;
+	unsigned tickle_round;
+	struct replica *replicas;       /* at most one per address of ips */
+	size_t nreplicas;
 
 	/* the last assignment from the leader (IPMAP) */
 	struct ipop_ip *map;

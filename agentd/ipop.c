@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agentd/addr.h"
 
 #define IP_ENTRY_LEN   24u
 #define CONN_ENTRY_LEN 40u
@@ -152,7 +153,7 @@ int ipop_get_ips(struct rbuf *r, uint32_t *options, struct ipop_ip **out, size_t
 	return 0;
 }
 
-int ipop_get_conns(struct rbuf *r, struct ipop_conn **out, size_t *n)
+static int get_conns(struct rbuf *r, uint32_t max, struct ipop_conn **out, size_t *n)
 {
 	_cleanup_(freep) struct ipop_conn *cs = NULL;
 	uint32_t count;
@@ -161,7 +162,7 @@ int ipop_get_conns(struct rbuf *r, struct ipop_conn **out, size_t *n)
 	*n = 0;
 	if (rbuf_get_u32(r, &count) < 0)
 		return -EBADMSG;
-	if (count > IPOP_MAX_CONNS || count > rbuf_remaining(r) / CONN_ENTRY_LEN)
+	if (count > max || count > rbuf_remaining(r) / CONN_ENTRY_LEN)
 		return -EBADMSG;
 	if (count) {
 		cs = calloc(count, sizeof(*cs));
@@ -187,6 +188,11 @@ int ipop_get_conns(struct rbuf *r, struct ipop_conn **out, size_t *n)
 	*out = TAKE_PTR(cs);
 	*n = count;
 	return 0;
+}
+
+int ipop_get_conns(struct rbuf *r, struct ipop_conn **out, size_t *n)
+{
+	return get_conns(r, IPOP_MAX_CONNS, out, n);
 }
 
 int ipop_put_nodesets(struct wbuf *w, const uint8_t (*sets)[IPOP_NODESET_BYTES], size_t n)
@@ -219,5 +225,52 @@ int ipop_get_nodesets(struct rbuf *r, uint8_t (**out)[IPOP_NODESET_BYTES], size_
 		rbuf_get_bytes(r, sets[i], IPOP_NODESET_BYTES);
 	*out = sets;
 	*n = count;
+	return 0;
+}
+
+size_t ipop_tickles_len(size_t n)
+{
+	return ipop_ips_len(1) + ipop_conns_len(n);
+}
+
+int ipop_put_tickles(struct wbuf *w, const struct ipop_ip *ip, const struct ipop_conn *conns,
+		     size_t n)
+{
+	int r;
+
+	if (n > IPOP_TICKLES_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++)
+		if (!sockaddr_equal_addr(&conns[i].local, &ip->addr))
+			return -EINVAL;
+	r = ipop_put_ips(w, 0, ip, 1);
+	return r < 0 ? r : ipop_put_conns(w, conns, n);
+}
+
+int ipop_get_tickles(struct rbuf *r, struct ipop_ip *ip, struct ipop_conn **conns, size_t *n)
+{
+	_cleanup_(freep) struct ipop_ip *ips = NULL;
+	_cleanup_(freep) struct ipop_conn *cs = NULL;
+	size_t nips, ncs;
+	int ret;
+
+	*conns = NULL;
+	*n = 0;
+	ret = ipop_get_ips(r, NULL, &ips, &nips);
+	if (ret < 0)
+		return ret;
+	if (nips != 1)
+		return -EBADMSG;
+	ret = get_conns(r, IPOP_TICKLES_MAX, &cs, &ncs);
+	if (ret < 0)
+		return ret;
+	if (rbuf_end(r) < 0)
+		return -EBADMSG;
+	for (size_t i = 0; i < ncs; i++)
+		if (!sockaddr_equal_addr(&cs[i].local, &ips[0].addr))
+			return -EBADMSG;
+	*ip = ips[0];
+	*conns = TAKE_PTR(cs);
+	*n = ncs;
 	return 0;
 }

@@ -13,6 +13,8 @@
  *   TAKEOVER     (empty)                 (empty)          any node → leader
  *   MOVEIP       ip list (one, with pnn) (empty)          any node → leader
  *   RELOADIPS    (empty)                 (empty)          any node → every node
+ *   TICKLES      ip list (one, with pnn  (none: NOREPLY)  holder → every node
+ *                the sender), conn list
  *
  * ip list:   u32 options (IPOP_NODE_*: the sender's own settings), u32 count,
  *            then count × { u8 family (4 or 6), u8 prefix, u16 flags
@@ -23,6 +25,12 @@
  * conn list: u32 count, then count × { u8 family, u8 0, u16 0,
  *            16 bytes local address, u16 local port, 16 bytes remote
  *            address, u16 remote port }
+ *
+ * TICKLES is the tickle list replication (CTDB's tickle update): every
+ * node sends, now and then, the connections of each public address it
+ * hosts, so the node that takes the address over after the holder crashed
+ * can still tickle its clients. At most IPOP_TICKLES_MAX connections, each
+ * with the listed address as its local address; pnn is the sender.
  *
  * Part of the base layer.
  */
@@ -36,6 +44,7 @@
 
 #define IPOP_MAX_IPS   8192u    /* addresses in one list */
 #define IPOP_MAX_CONNS 65536u   /* connections in one list */
+#define IPOP_TICKLES_MAX 2000u  /* connections in one TICKLES body */
 
 /* ip list options: about the sending node. */
 #define IPOP_NODE_NO_TAKEOVER UINT32_C(0x1) /* its [failover] no ip takeover */
@@ -74,5 +83,17 @@ int ipop_put_nodesets(struct wbuf *w, const uint8_t (*sets)[IPOP_NODESET_BYTES],
 int ipop_get_ips(struct rbuf *r, uint32_t *options, struct ipop_ip **out, size_t *n);
 int ipop_get_conns(struct rbuf *r, struct ipop_conn **out, size_t *n);
 int ipop_get_nodesets(struct rbuf *r, uint8_t (**out)[IPOP_NODESET_BYTES], size_t *n);
+
+/*
+ * A whole TICKLES body: ip (its pnn the sender; options 0), then conns.
+ * Put: -E2BIG beyond IPOP_TICKLES_MAX, -EINVAL when a connection's local
+ * address is not ip's. Get: as the lists above, and -EBADMSG unless the
+ * ip list holds exactly one address, at most IPOP_TICKLES_MAX connections
+ * all local to it, and nothing follows; *conns is malloc'ed (NULL for 0).
+ */
+size_t ipop_tickles_len(size_t n);
+int ipop_put_tickles(struct wbuf *w, const struct ipop_ip *ip, const struct ipop_conn *conns,
+		     size_t n);
+int ipop_get_tickles(struct rbuf *r, struct ipop_ip *ip, struct ipop_conn **conns, size_t *n);
 
 #endif

@@ -119,6 +119,7 @@ struct herd_conf {
 	bool no_ip_failback;
 	bool no_ip_takeover;
 	char *public_addresses_file;    /* relative to dir; "" none */
+	usec_t tickle_interval;         /* tickle list replication */
 
 	/* [natgw] (ctdb(7) NAT GATEWAY) */
 	char *natgw_nodes_file;         /* relative to dir; "" no NAT gateway */

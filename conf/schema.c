@@ -148,6 +148,12 @@ static const struct schema_key keys[] = {
 	{ "failover", "public addresses file", SCHEMA_PATH, "public_addresses",
 	  OFF(public_addresses_file), .empty_ok = true,
 	  .doc = "The public addresses file; empty or absent: no public addresses." },
+	{ "failover", "tickle interval", SCHEMA_DURATION, "10s", OFF(tickle_interval),
+	  .min = SEC(1), .max = SEC(3600),
+	  .doc = "Time between the lists of TCP connections every node sends the others "
+		 "for the public addresses it hosts, so that the node taking one over "
+		 "after a crash can reset its clients' connections (CTDB's "
+		 "TickleUpdateInterval)." },
 
 	/* [natgw]: ctdb(7) NAT GATEWAY; conf/conf.c checks the keys together. */
 	{ "natgw", "nodes file", SCHEMA_PATH, "", OFF(natgw_nodes_file), .empty_ok = true,

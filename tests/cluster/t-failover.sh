@@ -2,7 +2,9 @@
 # every address is hosted by exactly one node and answers ping and TCP;
 # moveip moves one, the client's open connection to it is reset at once
 # (tickle ACK) and its neighbour table shows the new MAC; killing a hosting
-# node moves its addresses; a public interface losing its carrier moves its
+# node moves its addresses, and the client's connection to one of them is
+# reset too, from the tickle list the dead node had sent the others
+# ([failover] tickle interval, 1s here); a public interface losing its carrier moves its
 # addresses and makes the node PARTIALLYONLINE (another public interface
 # still works); a node coming back gets addresses again. Throughout, every
 # node's kernel address changes are recorded (ip monitor) and checked: no
@@ -21,7 +23,7 @@ CLUSTER_PUBLIC_ADDRESSES=$(for a in $ADDRS; do echo "$a/24 pub0"; done; echo "$V
 # Node 2 has a second public interface (pub1, a veth pair of its own).
 export CLUSTER_PUBLIC_ADDRESSES CLUSTER_PUBLIC_ADDRESSES_2="$CLUSTER_PUBLIC_ADDRESSES
 10.93.0.100/24 pub1"
-export CLUSTER_CONF_EXTRA="[cluster]\nrecovery lock = @SHARED@/reclock\n[monitor]\ninterval = 300ms"
+export CLUSTER_CONF_EXTRA="[cluster]\nrecovery lock = @SHARED@/reclock\n[monitor]\ninterval = 300ms\n[failover]\ntickle interval = 1s"
 setup() { # K NODEDIR: watch the kernel's addresses, serve TCP, (n2) pub1
 	node_bg "$1" ip -ts -o monitor address >"$2/n$1.mon" 2>&1
 	node_bg "$1" python3 "$tool" serve 8080 "node $1" >/dev/null 2>&1
@@ -96,6 +98,8 @@ wait_for 3 "the client's neighbour entry shows node $to's MAC" \
 expect_eq "$(client_exec python3 "$tool" connect "$A" 8080 3)" "node $to" "a new connection reaches node $to"
 bg_stop "$hold_pid"
 expect_match "$(node_herdctl "$from" events --type ip-released)" "$A released" "the old node reports the release"
+expect_match "$(grep "of $A from" "$(node_log "$to")")" "tickling 1 connection of $A from the release" \
+	"moveip: node $to tickled the connection the release handed over"
 expect_match "$(node_herdctl "$to" events --type ip-takeover)" "$A taken over" "the new node reports the takeover"
 expect_rc 1 "moveip to a node that does not exist" -- node_herdctl 0 moveip "$A" 7
 expect_match "$OUT" "no node 7" "and says why"
@@ -106,11 +110,26 @@ victim=$(holder "$B")
 [ "$victim" != 0 ] || { B=10.92.0.105; victim=$(holder "$B"); }
 [ "$victim" != 0 ] || { B=10.92.0.106; victim=$(holder "$B"); }
 survivors=$(for k in 0 1 2; do [ "$k" = "$victim" ] || printf '%s ' "$k"; done)
+# A connection to $B, open for two tickle intervals: node $victim has sent
+# it to the others, so whoever takes $B over can reset it although node
+# $victim dies without releasing anything.
+hold2=$CLUSTER_DIR/hold2.txt
+client_bg 0 python3 "$tool" hold "$B" 8080 "$hold2"
+hold2_pid=$CLUSTER_BG_PID
+wait_for 3 "the client holds a connection to $B on node $victim" grep -qs "connected node $victim" "$hold2"
+sleep 2.2
 t0=$(now_ns)
 node_crash "$victim"
 reached() { local g; g=$(client_exec python3 "$tool" connect "$B" 8080 0.2) && [ "$g" != "node $victim" ]; }
 wait_for 10 "the client reaches $B on another node after node $victim died" reached
 echo "# crash of node $victim to the client's TCP connect to $B: $(ms_since "$t0") ms"
+wait_for 3 "the client's connection to $B on the dead node $victim is reset" grep -qs "^reset" "$hold2"
+echo "# crash of node $victim to the reset of the held connection: $(ms_since "$t0") ms"
+bg_stop "$hold2_pid"
+taker=$(holder "$B" "${survivors%% *}")
+expect_match "$(grep "of $B from" "$(node_log "$taker")")" \
+	"tickling 1 connection of $B from the replicated list of node $victim, age [0-9.]+s" \
+	"node $taker tickled it from node $victim's replicated list"
 moved() { local a; for a in $ADDRS $V6; do [ -n "$(kernel_holders "$a")" ] || return 1; done; }
 wait_for 5 "every address is hosted by a survivor" moved
 wait_for 3 "the client's neighbour entry for $B moved" \

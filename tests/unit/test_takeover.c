@@ -275,6 +275,141 @@ static void test_ipop_roundtrip(void **state)
 	wbuf_free(&w);
 }
 
+/* A connection from remote:rport to local:lport. */
+static struct ipop_conn conn(const char *local, unsigned lport, const char *remote, unsigned rport)
+{
+	struct ipop_conn c;
+	unsigned pf;
+
+	memset(&c, 0, sizeof(c));
+	parse_addr(local, &c.local, &pf);
+	parse_addr(remote, &c.remote, &pf);
+	if (c.local.ss_family == AF_INET) {
+		((struct sockaddr_in *)&c.local)->sin_port = htons((uint16_t)lport);
+		((struct sockaddr_in *)&c.remote)->sin_port = htons((uint16_t)rport);
+	} else {
+		((struct sockaddr_in6 *)&c.local)->sin6_port = htons((uint16_t)lport);
+		((struct sockaddr_in6 *)&c.remote)->sin6_port = htons((uint16_t)rport);
+	}
+	return c;
+}
+
+/* TICKLES: one address and its connections, strictly. */
+static void test_ipop_tickles(void **state)
+{
+	static const struct {
+		const char *addr;
+		size_t n;
+	} tk[] = {
+		{ "10.92.0.104", 0 },
+		{ "10.92.0.104", 3 },
+		{ "fd92::150", 2 },
+		{ "10.92.0.104", IPOP_TICKLES_MAX },
+	};
+	(void)state;
+	for (size_t t = 0; t < ARRAY_SIZE(tk); t++) {
+		struct ipop_ip ip = { .pnn = 2 }, got;
+		struct ipop_conn *cs = calloc(tk[t].n + 1, sizeof(*cs)), *gotc = NULL;
+		unsigned pf;
+		size_t n;
+		struct wbuf w;
+		struct rbuf r;
+		bool v6 = strchr(tk[t].addr, ':');
+
+		assert_non_null(cs);
+		parse_addr(tk[t].addr, &ip.addr, &pf);
+		for (size_t k = 0; k < tk[t].n; k++)
+			cs[k] = conn(tk[t].addr, 445, v6 ? "fd92::1" : "10.92.0.1",
+				     (unsigned)(1024 + k));
+		wbuf_init(&w, 1 << 20);
+		assert_int_equal(ipop_put_tickles(&w, &ip, cs, tk[t].n), 0);
+		assert_int_equal(w.len, ipop_tickles_len(tk[t].n));
+		rbuf_init(&r, w.data, w.len);
+		assert_int_equal(ipop_get_tickles(&r, &got, &gotc, &n), 0);
+		assert_true(sockaddr_equal_addr(&got.addr, &ip.addr));
+		assert_int_equal(got.pnn, 2);
+		assert_int_equal(n, tk[t].n);
+		for (size_t k = 0; k < n; k++) {
+			assert_memory_equal(&gotc[k].local, &cs[k].local, sizeof(struct sockaddr_in6));
+			assert_memory_equal(&gotc[k].remote, &cs[k].remote, sizeof(struct sockaddr_in6));
+		}
+		free(gotc);
+		gotc = NULL;
+
+		/* Every truncation fails cleanly (the big case: a sample). */
+		for (size_t cut = 0; cut < w.len; cut += tk[t].n > 100 ? 997 : 1) {
+			rbuf_init(&r, w.data, cut);
+			assert_int_equal(ipop_get_tickles(&r, &got, &gotc, &n), -EBADMSG);
+			assert_null(gotc);
+			assert_int_equal(n, 0);
+		}
+		/* One byte too many. */
+		assert_int_equal(wbuf_put_u8(&w, 0), 0);
+		rbuf_init(&r, w.data, w.len);
+		assert_int_equal(ipop_get_tickles(&r, &got, &gotc, &n), -EBADMSG);
+		assert_null(gotc);
+		wbuf_free(&w);
+		free(cs);
+	}
+}
+
+static void test_ipop_tickles_bad(void **state)
+{
+	struct ipop_ip ips[2], got;
+	struct ipop_conn cs[2], *gotc = NULL, *many;
+	unsigned pf;
+	size_t n;
+	struct wbuf w;
+	struct rbuf r;
+
+	(void)state;
+	memset(ips, 0, sizeof(ips));
+	parse_addr("10.92.0.104", &ips[0].addr, &pf);
+	parse_addr("10.92.0.105", &ips[1].addr, &pf);
+	cs[0] = conn("10.92.0.104", 80, "10.92.0.1", 5000);
+	cs[1] = conn("10.92.0.105", 80, "10.92.0.1", 5001);
+
+	/* The encoder refuses what the decoder would. */
+	wbuf_init(&w, 1 << 20);
+	assert_int_equal(ipop_put_tickles(&w, &ips[0], cs, 2), -EINVAL);
+	many = calloc(IPOP_TICKLES_MAX + 1, sizeof(*many));
+	assert_non_null(many);
+	for (size_t k = 0; k <= IPOP_TICKLES_MAX; k++)
+		many[k] = cs[0];
+	assert_int_equal(ipop_put_tickles(&w, &ips[0], many, IPOP_TICKLES_MAX + 1), -E2BIG);
+	wbuf_free(&w);
+
+	/* Bodies written by hand with the list encoders. */
+	struct {
+		const char *name;
+		size_t nips;
+		const struct ipop_conn *conns;
+		size_t nconns;
+	} bad[] = {
+		{ "no address", 0, cs, 1 },
+		{ "two addresses", 2, cs, 1 },
+		{ "a connection local to another address", 1, cs, 2 },
+		{ "more than IPOP_TICKLES_MAX connections", 1, many, IPOP_TICKLES_MAX + 1 },
+	};
+	for (size_t t = 0; t < ARRAY_SIZE(bad); t++) {
+		wbuf_init(&w, 1 << 20);
+		assert_int_equal(ipop_put_ips(&w, 0, ips, bad[t].nips), 0);
+		assert_int_equal(ipop_put_conns(&w, bad[t].conns, bad[t].nconns), 0);
+		rbuf_init(&r, w.data, w.len);
+		if (ipop_get_tickles(&r, &got, &gotc, &n) != -EBADMSG)
+			fail_msg("%s: not refused", bad[t].name);
+		assert_null(gotc);
+		wbuf_free(&w);
+	}
+	/* No conn list at all. */
+	wbuf_init(&w, 1 << 20);
+	assert_int_equal(ipop_put_ips(&w, 0, ips, 1), 0);
+	rbuf_init(&r, w.data, w.len);
+	assert_int_equal(ipop_get_tickles(&r, &got, &gotc, &n), -EBADMSG);
+	wbuf_free(&w);
+	free(many);
+}
+
 static void test_clusterop_variable(void **state)
 {
 	struct herd_op_body b;
@@ -287,6 +422,8 @@ static void test_clusterop_variable(void **state)
 	assert_int_equal(herd_op_pull(HERD_OP_IPINFO, (const uint8_t *)"xyz", 3, &b), 0);
 	assert_int_equal(herd_op_push(HERD_OP_IPMAP, &b, out), -EINVAL);
 	assert_int_equal(herd_op_pull(HERD_OP_MAX_, NULL, 0, &b), -EINVAL);
+	assert_true(herd_op_variable(HERD_OP_TICKLES));
+	assert_string_equal(herd_op_name(HERD_OP_TICKLES), "tickles");
 }
 
 int main(void)
@@ -295,6 +432,8 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_ipop_roundtrip),
+		cmocka_unit_test(test_ipop_tickles),
+		cmocka_unit_test(test_ipop_tickles_bad),
 		cmocka_unit_test(test_clusterop_variable),
 	};
 
