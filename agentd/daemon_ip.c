@@ -27,7 +27,8 @@
  * each node sends the others (TICKLES) the connections of every address
  * it hosts whose list changed, and all of them every sixth interval; each
  * node keeps the latest list per address. A take that is handed no
- * connections for an address (its holder died) tickles that list's.
+ * connections for an address (its holder died) tickles that list's
+ * (daemon_tickles.c).
  */
 #include "agentd/daemon_ip.h"
 
@@ -310,176 +311,6 @@ static void arp_arm(struct ipglue *g)
 	sd_event_source_set_enabled(g->arp_timer, SD_EVENT_ONESHOT);
 }
 
-/* ---- tickle list replication (TICKLES) ---------------------------------- */
-
-#define TICKLES_RESEND_EVERY 6 /* intervals: then every list goes out again */
-
-static struct replica *replica_find(struct ipglue *g, const struct sockaddr_storage *a)
-{
-	for (size_t i = 0; i < g->nreplicas; i++)
-		if (sockaddr_equal_addr(&g->replicas[i].addr, a))
-			return &g->replicas[i];
-	return NULL;
-}
-
-static void replica_drop(struct ipglue *g, const struct sockaddr_storage *a)
-{
-	for (size_t i = 0; i < g->nreplicas; i++)
-		if (sockaddr_equal_addr(&g->replicas[i].addr, a)) {
-			free(g->replicas[i].conns);
-			g->replicas[i] = g->replicas[--g->nreplicas];
-			return;
-		}
-}
-
-/* Keep node pnn's list of addr (one of our set), replacing the last. Takes conns. */
-static void replica_store(struct ipglue *g, uint32_t pnn, const struct sockaddr_storage *addr,
-			  struct ipop_conn *conns, size_t n)
-{
-	struct replica *rp;
-	char buf[64];
-
-	if (pnn == self(g->c) || !find_ip(g, addr)) {
-		free(conns);
-		return;
-	}
-	rp = replica_find(g, addr);
-	if (!rp) {
-		rp = realloc(g->replicas, (g->nreplicas + 1) * sizeof(*rp));
-		if (!rp) {
-			free(conns);
-			return;
-		}
-		g->replicas = rp;
-		rp = &g->replicas[g->nreplicas++];
-		*rp = (struct replica){ .addr = *addr };
-	}
-	free(rp->conns);
-	rp->pnn = pnn;
-	rp->when = now_monotonic();
-	rp->conns = conns;
-	rp->nconns = n;
-	log_debug("tickle list of %s from node %u: %zu connections",
-		  fmt_addr(addr, buf, sizeof(buf)), pnn, n);
-}
-
-/* Forget the lists of addresses that left our set. */
-static void replicas_prune(struct ipglue *g)
-{
-	for (size_t i = 0; i < g->nreplicas;) {
-		if (!find_ip(g, &g->replicas[i].addr)) {
-			free(g->replicas[i].conns);
-			g->replicas[i] = g->replicas[--g->nreplicas];
-		} else {
-			i++;
-		}
-	}
-}
-
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
-/* A list's fingerprint, in any order: the sum of its entries' wire hashes. */
-static uint64_t conns_hash(const struct ipop_conn *cs, size_t n)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		uint8_t buf[64];
-		struct wbuf w;
-
-		wbuf_init_fixed(&w, buf, sizeof(buf));
-		if (ipop_put_conns(&w, &cs[i], 1) >= 0)
-			sum += fnv1a(w.data, w.len);
-	}
-	return sum;
-}
-
-/* Send ip's connections to every connected node, if they changed (or all). */
-static void tickles_send_one(struct cluster *c, struct pubip *ip, bool all)
-{
-	_cleanup_(freep) struct tickle_conn *tc = NULL;
-	_cleanup_(freep) struct ipop_conn *cs = NULL;
-	struct ipop_ip one = { .addr = ip->pa.addr, .pnn = self(c) };
-	size_t ntc = 0, n = 0, mine = 0;
-	char addr[64];
-	struct wbuf w;
-	uint64_t h;
-	int r;
-
-	fmt_addr(&ip->pa.addr, addr, sizeof(addr));
-	r = tickle_list(&ip->pa.addr, &tc, &ntc);
-	if (r < 0) {
-		log_debug("cannot list the connections of %s: %s", addr, strerror(-r));
-		return;
-	}
-	if (ntc) {
-		cs = calloc(MIN(ntc, (size_t)IPOP_TICKLES_MAX), sizeof(*cs));
-		if (!cs)
-			return;
-	}
-	for (size_t k = 0; k < ntc; k++) {
-		if (!sockaddr_equal_addr(&tc[k].local, &ip->pa.addr))
-			continue;
-		mine++;
-		if (n < IPOP_TICKLES_MAX)
-			cs[n++] = (struct ipop_conn){ .local = tc[k].local, .remote = tc[k].remote };
-	}
-	if (mine > n && !ip->tk_cut_logged) {
-		ip->tk_cut_logged = true;
-		log_warn("%s has %zu connections: the other nodes' tickle lists get the first %zu",
-			 addr, mine, n);
-	}
-	h = conns_hash(cs, n);
-	if (!all && ip->tk_sent && ip->tk_n == n && ip->tk_hash == h)
-		return;
-	wbuf_init(&w, ipop_tickles_len(IPOP_TICKLES_MAX));
-	r = ipop_put_tickles(&w, &one, cs, n);
-	if (r >= 0)
-		r = cluster_send(c, HERD_PNN_BROADCAST, HERD_OP_TICKLES, w.data, w.len, ++c->reqid,
-				 HERD_CTRL_F_NOREPLY);
-	wbuf_free(&w);
-	if (r < 0) {
-		log_debug("cannot send the tickle list of %s: %s", addr, strerror(-r));
-		return;
-	}
-	if (r == 0)
-		return; /* nobody to send it to: again next time */
-	ip->tk_sent = true;
-	ip->tk_n = n;
-	ip->tk_hash = h;
-	log_debug("sent the tickle list of %s (%zu connections) to %d nodes", addr, n, r);
-}
-
-static void tickle_arm(struct ipglue *g)
-{
-	if (!g->tickle_timer)
-		return;
-	sd_event_source_set_time(g->tickle_timer, now_monotonic() + g->c->d->cf->tickle_interval);
-	sd_event_source_set_enabled(g->tickle_timer, SD_EVENT_ONESHOT);
-}
-
-static int on_tickle_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct ipglue *g = userdata;
-	bool all = g->tickle_round++ % TICKLES_RESEND_EVERY == 0;
-
-	if (!g->stopping)
-		for (size_t i = 0; i < g->nips; i++)
-			if (g->ips[i].ifname[0])
-				tickles_send_one(g->c, &g->ips[i], all);
-	tickle_arm(g);
-	return 0;
-}
-
 /* ---- policy routing ------------------------------------------------------ */
 
 static void pr_take(struct cluster *c, const struct pubip *ip)
@@ -715,31 +546,6 @@ static int local_release(struct cluster *c, const struct ipop_ip *ips, size_t n,
 	return ret;
 }
 
-/*
- * The releaser handed no connections of ip over (it died, or had none):
- * those of the list its holder sent last, into *mine (freed first); the
- * count, and in from where they come.
- */
-static size_t replica_conns(struct cluster *c, const struct pubip *ip, struct ipop_conn **mine,
-			    char *from, size_t fromlen)
-{
-	struct replica *rp = replica_find(G(c), &ip->pa.addr);
-	size_t n = 0;
-
-	if (!rp || !rp->nconns)
-		return 0;
-	free(*mine);
-	*mine = calloc(rp->nconns, sizeof(**mine));
-	if (!*mine)
-		return 0;
-	for (size_t k = 0; k < rp->nconns; k++)
-		if (sockaddr_equal_addr(&rp->conns[k].local, &ip->pa.addr))
-			(*mine)[n++] = rp->conns[k];
-	snprintf(from, fromlen, "the replicated list of node %u, age %.1fs", rp->pnn,
-		 (double)(now_monotonic() - rp->when) / USEC_PER_SEC);
-	return n;
-}
-
 static int local_take(struct cluster *c, const struct ipop_ip *ips, size_t n,
 		      const struct ipop_conn *conns, size_t nconns)
 {
@@ -766,7 +572,7 @@ static int local_take(struct cluster *c, const struct ipop_ip *ips, size_t n,
 		fresh = !ip->ifname[0];
 		from[0] = 0;
 		if (fresh && !nmine)
-			nmine = replica_conns(c, ip, &mine, from, sizeof(from));
+			nmine = tickles_replicated(c, ip, &mine, from, sizeof(from));
 		r = take_one(c, ip, mine, nmine);
 		if (r < 0 && !ret)
 			ret = r;
@@ -778,7 +584,7 @@ static int local_take(struct cluster *c, const struct ipop_ip *ips, size_t n,
 					   nmine == 1 ? "" : "s",
 					   fmt_addr(&ip->pa.addr, addr, sizeof(addr)),
 					   from[0] ? from : "the release");
-			replica_drop(G(c), &ip->pa.addr); /* ours now: our lists count */
+			tickles_forget(G(c), &ip->pa.addr); /* ours now: our lists count */
 		}
 	}
 	if (G(c)->nann)
@@ -793,10 +599,10 @@ static void local_map(struct cluster *c, struct ipop_ip *map,
 
 	/* A list from a node that no longer holds its address is stale. */
 	for (size_t k = 0; k < n; k++) {
-		struct replica *rp = replica_find(g, &map[k].addr);
+		struct replica *rp = tickles_find(g, &map[k].addr);
 
 		if (rp && map[k].pnn != PNN_NONE && map[k].pnn != rp->pnn)
-			replica_drop(g, &map[k].addr);
+			tickles_forget(g, &map[k].addr);
 	}
 	free(g->map);
 	free(g->map_allowed);
@@ -1430,7 +1236,7 @@ void ip_on_control(struct cluster *c, uint32_t from, const struct herd_control *
 
 		if (ipop_get_tickles(&r, &one, &conns, &nconns) < 0 || one.pnn != from)
 			goto malformed;
-		replica_store(g, from, &one.addr, TAKE_PTR(conns), nconns);
+		tickles_store(g, from, &one.addr, TAKE_PTR(conns), nconns);
 		break;
 	}
 	case HERD_OP_RELOADIPS: {
@@ -1503,7 +1309,7 @@ static void apply_set(struct cluster *c, struct pubip *set, size_t n)
 	free(g->ips);
 	g->ips = set;
 	g->nips = n;
-	replicas_prune(g);
+	tickles_prune(g);
 }
 
 int ip_new(struct cluster *c)
@@ -1547,11 +1353,11 @@ int ip_start(struct cluster *c)
 	if (g->ifh == IFHEALTH_PARTIAL)
 		c->own_flags |= NODE_FLAG_PARTIALLYONLINE;
 	pr_configure(c);
-	r = sd_event_add_time(c->d->ev, &g->tickle_timer, CLOCK_MONOTONIC, 0, 0, on_tickle_timer,
+	r = sd_event_add_time(c->d->ev, &g->tickle_timer, CLOCK_MONOTONIC, 0, 0, tickles_on_timer,
 			      g);
 	if (r < 0)
 		log_warn("no tickle list replication: %s", strerror(-r));
-	tickle_arm(g);
+	tickles_arm(g);
 	return 0;
 }
 
@@ -1564,7 +1370,7 @@ void ip_reconfigure(struct cluster *c)
 		return;
 	apply_set(c, set, n);
 	pr_configure(c);
-	tickle_arm(G(c)); /* the interval may have changed */
+	tickles_arm(G(c)); /* the interval may have changed */
 	interfaces_changed(c, "the public addresses were reloaded");
 }
 
@@ -1589,13 +1395,10 @@ void ip_free(struct cluster *c)
 	run_reset(g);
 	sd_event_source_disable_unref(g->kick);
 	sd_event_source_disable_unref(g->arp_timer);
-	sd_event_source_disable_unref(g->tickle_timer);
+	tickles_free(g);
 	for (size_t i = 0; i < g->nann; i++)
 		free(g->ann[i].conns);
 	free(g->ann);
-	for (size_t i = 0; i < g->nreplicas; i++)
-		free(g->replicas[i].conns);
-	free(g->replicas);
 	iflink_free(g->il);
 	policyroute_free(g->pr);
 	ipaddr_free(g->ipa);

@@ -122,4 +122,18 @@ uint32_t node_flags(struct cluster *c, uint32_t pnn);
 int encode_ips(uint32_t options, const struct ipop_ip *ips, size_t n,
 	       const struct ipop_conn *conns, size_t nconns, bool with_conns, struct wbuf *w);
 
+/* Tickle list replication (daemon_tickles.c). */
+int tickles_on_timer(sd_event_source *s, uint64_t usec, void *userdata);
+void tickles_arm(struct ipglue *g);              /* the next interval */
+/* Keep node pnn's list of addr (of our set), replacing the last; takes conns. */
+void tickles_store(struct ipglue *g, uint32_t pnn, const struct sockaddr_storage *addr,
+		   struct ipop_conn *conns, size_t n);
+struct replica *tickles_find(struct ipglue *g, const struct sockaddr_storage *a);
+void tickles_forget(struct ipglue *g, const struct sockaddr_storage *a);
+void tickles_prune(struct ipglue *g);            /* lists of addresses no longer ours */
+void tickles_free(struct ipglue *g);             /* every list, and the timer */
+/* The replicated connections of ip into *mine (freed first); from says whose. */
+size_t tickles_replicated(struct cluster *c, const struct pubip *ip, struct ipop_conn **mine,
+			  char *from, size_t fromlen);
+
 #endif
