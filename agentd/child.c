@@ -18,6 +18,12 @@
  * After a timeout the group is swept with SIGKILL from the exit callback,
  * where sd-event has not reaped the leader yet: its pid, the group's id,
  * cannot have been reused.
+ *
+ * With opts->fn the child does not exec: after the same set-up (with 3,
+ * the exec-error pipe, closed last) it calls fn(fn_arg) and _exit()s with
+ * what fn returns. That is how notify.d/mailsend.c runs libesmtp, whose
+ * configuration is in memory: the same group, timeout, output and reaping,
+ * no program to exec.
  */
 #include "agentd/child.h"
 
@@ -113,6 +119,8 @@ bool child_running(const struct child *c)
 struct exec_plan {
 	char *const *argv;
 	char *const *envp;
+	int (*fn)(void *arg);           /* set: call it instead of the exec */
+	void *fn_arg;
 	pid_t parent;
 	int null_fd, out_fd, err_fd;
 };
@@ -140,7 +148,10 @@ static void close_from(int from)
 		close((int)fd);
 }
 
-/* Only async-signal-safe calls from here on: herdd may have threads one day. */
+/*
+ * Only async-signal-safe calls from here on (herdd may have threads one
+ * day), up to the exec or to fn, which is the caller's business.
+ */
 static _noreturn_ void exec_child(const struct exec_plan *p)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -178,6 +189,11 @@ static _noreturn_ void exec_child(const struct exec_plan *p)
 	if (chdir("/") < 0)
 		exec_fail(err_fd);
 	umask(022);
+	if (p->fn) {
+		/* No exec to close 3: fn starts with 0, 1 and 2 only too. */
+		close(err_fd);
+		_exit(p->fn(p->fn_arg));
+	}
 	execve(p->argv[0], p->argv, p->envp);
 	exec_fail(err_fd);
 }
@@ -352,7 +368,7 @@ int child_start(sd_event *e, const struct child_opts *opts, child_done_fn done, 
 	pid_t pid;
 	int r;
 
-	if (!e || !opts || !opts->argv || !opts->argv[0] || !done || !out)
+	if (!e || !opts || (!opts->fn && (!opts->argv || !opts->argv[0])) || !done || !out)
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -378,6 +394,7 @@ int child_start(sd_event *e, const struct child_opts *opts, child_done_fn done, 
 	plan = (struct exec_plan){
 		.argv = (char *const *)opts->argv,
 		.envp = opts->envp ? (char *const *)opts->envp : no_env,
+		.fn = opts->fn, .fn_arg = opts->fn_arg,
 		.parent = getpid(),
 		.null_fd = null_fd, .out_fd = out_pipe[1], .err_fd = err_pipe[1],
 	};

@@ -1,9 +1,10 @@
 /*
  * child.h — run one executable as a child process under herd's contract,
  * on sd-event, without ever blocking the loop. The mechanism behind the
- * events.d scripts (collectors/script.c) and the notify.d handlers
- * (notify.d/handlers_proc.c); they add only their policy (argv, the
- * environment they build, what a result means).
+ * events.d scripts (collectors/script.c), the notify.d handlers
+ * (notify.d/handlers_proc.c) and the mail child (notify.d/mailsend.c, a
+ * function rather than an executable: opts->fn); they add only their
+ * policy (argv, the environment they build, what a result means).
  *
  * The contract (STYLE.md 9, DESIGN.md "notify.d handlers"):
  *  - fork + execve(argv[0], argv, envp), with exactly the environment the
@@ -28,6 +29,17 @@
  *    through a close-on-exec pipe read after the reaping) and exit 127;
  *  - child_free() on a running child SIGKILLs its group and leaves the
  *    reaping to the loop (a floating source): no zombie, no wait.
+ *
+ * Fork without exec (opts->fn): the child goes through the same set-up
+ * (group, PDEATHSIG, signals, cwd /, umask, 0/1/2 as above and nothing
+ * else open), then child.c calls _exit(fn(fn_arg)); argv and envp are not
+ * used, the exit status is fn's return value & 0377. fn runs in a forked
+ * copy of the parent: it may use what the parent prepared in memory but
+ * must not touch the parent's sd-event objects, and it never returns into
+ * the parent's code (no atexit handler or stdio buffer of the parent's
+ * runs twice: fn writes to 1 with write(2), or flushes what it printed).
+ * Whatever fn needs beyond the contract (SIGPIPE ignored, say) it sets
+ * itself. A set-up that fails is reported as exec_error.
  *
  * The event loop's thread must have SIGCHLD blocked (sd_event_add_child
  * requires it and fails with -EBUSY otherwise).
@@ -56,6 +68,9 @@
 struct child_opts {
 	const char *const *argv;        /* argv[0] is the path; NULL-terminated */
 	const char *const *envp;        /* the whole environment; NULL: empty */
+	int (*fn)(void *arg);           /* set: no exec, the child runs fn(fn_arg)
+					 * and _exit()s with it; argv, envp unused */
+	void *fn_arg;
 	usec_t timeout;                 /* 0: none */
 	usec_t kill_grace;              /* SIGTERM at the timeout, SIGKILL this much
 					 * later; 0: SIGKILL at the timeout */
@@ -63,7 +78,8 @@ struct child_opts {
 };
 
 struct child_result {
-	int exec_error;                 /* 0, or -errno: it could not be run */
+	int exec_error;                 /* 0, or -errno: it could not be run
+					 * (fn: the child's set-up failed) */
 	int exit_status;                /* when it exited; -1 when killed */
 	int signal;                     /* the signal that killed it, or 0 */
 	bool timed_out;                 /* ran into the timeout */
@@ -84,11 +100,12 @@ struct child;
 typedef void (*child_done_fn)(struct child *c, const struct child_result *res, void *userdata);
 
 /*
- * Start opts->argv[0] with opts->argv. Returns 0 and *out, or -EINVAL (no
- * argv, no callback, no out), or another -errno from pipe/fork/sd-event.
- * opts and what it points to are not used after the return. A path that
- * cannot be executed is not an error here: the result reports exec_error
- * and exit status 127.
+ * Start opts->argv[0] with opts->argv, or opts->fn in a fork. Returns 0
+ * and *out, or -EINVAL (neither argv nor fn, no callback, no out), or
+ * another -errno from pipe/fork/sd-event. opts and what it points to are
+ * not used after the return (the child has its copy). A path that cannot
+ * be executed is not an error here: the result reports exec_error and exit
+ * status 127.
  */
 int child_start(sd_event *e, const struct child_opts *opts, child_done_fn done, void *userdata,
 		struct child **out);

@@ -2,17 +2,19 @@
  * mailsend.c — one SMTP session with libesmtp in a child process, watched
  * from sd-event.
  *
- * The child is a fork without exec: everything it needs is in memory
- * already (the config) or is read by the child (the message, the password
- * file). It first makes itself safe to kill: its own process group,
- * SIGKILL when herdd dies, default signals, SIGPIPE ignored (libesmtp may
- * write to a server that has gone), stdin /dev/null, every descriptor
- * closed but the report pipe. It never touches herdd's sd-event objects
- * and leaves with _exit(), so nothing of herdd's runs twice.
+ * The process is agentd/child.c's, in its fork-without-exec mode: the
+ * child gets the contract's set-up (its own process group, SIGKILL when
+ * herdd dies, default signals, stdin /dev/null, stdout and stderr into
+ * the output pipe, nothing else open, cwd /) and then runs mail_child(),
+ * which first ignores SIGPIPE (libesmtp may write to a server that has
+ * gone) and writes its line-based report to stdout. Everything it needs is
+ * in memory already (the config) or read by the child (the message, the
+ * password file). It never touches herdd's sd-event objects and leaves
+ * with _exit() (child.c's), so nothing of herdd's runs twice.
  *
- * The parent reads the report into a bounded buffer, arms a timer that
- * SIGKILLs the child's group, and concludes when the child has been
- * reaped (not when the pipe closes), as collectors/script.c does.
+ * child.c keeps the report in a bounded buffer (MAILSEND_REPORT_MAX),
+ * SIGKILLs the child's group at the timeout and calls back once the child
+ * has been reaped; this file turns that into a mailsend_result.
  */
 #include "notify.d/mailsend.h"
 
@@ -22,10 +24,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
+
+#include "agentd/child.h"
 
 /* libesmtp declares its OpenSSL and SASL calls only after these. */
 #include <openssl/ssl.h>
@@ -34,20 +34,11 @@
 #include <libesmtp.h>
 
 #define TIMEOUT_DEFAULT (60 * USEC_PER_SEC)
-#define TIMEOUT_ACCURACY (10 * USEC_PER_MSEC)
-#define READS_PER_WAKEUP 16
-#define READS_AT_EXIT 64
 #define PASSWORD_MAX 1024
 
 struct mailsend {
-	sd_event *event;
-	sd_event_source *child_src, *io_src, *timer_src;
-	pid_t pid;
-	int fd;                         /* read end of the report pipe */
-	usec_t timeout, start;
-	char *buf;
-	size_t len;
-	bool timed_out, running;
+	struct child *child;            /* agentd/child.c's run */
+	usec_t timeout;
 	char **rcpt;
 	size_t nrcpt;
 	mailsend_done_fn done;
@@ -77,7 +68,7 @@ int mailsend_starttls_from_name(const char *name)
 
 bool mailsend_running(const struct mailsend *s)
 {
-	return s && s->running;
+	return s && child_running(s->child);
 }
 
 /* ---- the report (pure) -------------------------------------------------- */
@@ -200,9 +191,17 @@ void mailsend_conclude(const char *report, size_t len, bool timed_out, int child
 
 /* ---- the child ---------------------------------------------------------- */
 
-struct child {
+/* What the child needs, prepared by mailsend_start (the child has a copy). */
+struct plan {
 	const struct mailsend_config *cfg;
-	int fd;                         /* report */
+	const char *msg_path;
+	char *const *rcpt;
+	size_t nrcpt;
+};
+
+/* The session's state, in the child. */
+struct session {
+	const struct mailsend_config *cfg;
 	char password[PASSWORD_MAX];
 	bool verify;                    /* STARTTLS required and tls_verify */
 	bool extna_starttls, in_auth, auth_tried;
@@ -222,7 +221,7 @@ static void one_line(char *dst, size_t size, const char *src)
 	dst[o] = '\0';
 }
 
-static _printf_(2, 3) void report(struct child *c, const char *fmt, ...)
+static _printf_(2, 3) void report(struct session *c, const char *fmt, ...)
 {
 	char line[MAILSEND_TEXT_MAX + 64];
 	va_list ap;
@@ -236,7 +235,7 @@ static _printf_(2, 3) void report(struct child *c, const char *fmt, ...)
 	n = (int)MIN((size_t)n, sizeof(line) - 2);
 	line[n++] = '\n';
 	for (const char *p = line; n > 0;) {
-		ssize_t w = write(c->fd, p, (size_t)n);
+		ssize_t w = write(STDOUT_FILENO, p, (size_t)n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -247,7 +246,7 @@ static _printf_(2, 3) void report(struct child *c, const char *fmt, ...)
 	}
 }
 
-static void report_reply(struct child *c, const char *what, const smtp_status_t *st)
+static void report_reply(struct session *c, const char *what, const smtp_status_t *st)
 {
 	char text[MAILSEND_TEXT_MAX];
 
@@ -257,7 +256,7 @@ static void report_reply(struct child *c, const char *what, const smtp_status_t 
 
 static void on_event(smtp_session_t session, int event, void *arg, ...)
 {
-	struct child *c = arg;
+	struct session *c = arg;
 	va_list ap;
 	int *ok;
 
@@ -325,7 +324,7 @@ static void on_event(smtp_session_t session, int event, void *arg, ...)
 /* Watch the dialogue only to tell why AUTH failed (never logs it). */
 static void on_monitor(const char *buf, int len, int writing, void *arg)
 {
-	struct child *c = arg;
+	struct session *c = arg;
 
 	if (len < 4)
 		return;
@@ -345,7 +344,7 @@ static void on_monitor(const char *buf, int len, int writing, void *arg)
 
 static int on_interact(auth_client_request_t req, char **result, int fields, void *arg)
 {
-	struct child *c = arg;
+	struct session *c = arg;
 
 	for (int i = 0; i < fields; i++) {
 		if (req[i].flags & AUTH_USER)
@@ -359,7 +358,7 @@ static int on_interact(auth_client_request_t req, char **result, int fields, voi
 }
 
 /* The first line of the password file into c->password. */
-static int read_password(struct child *c)
+static int read_password(struct session *c)
 {
 	_cleanup_(closep) int fd = open(c->cfg->auth_password_file, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -416,7 +415,7 @@ static int read_file(const char *path, char **out)
 }
 
 /* Our own SSL_CTX, so that nothing depends on $HOME/.authenticate. */
-static SSL_CTX *tls_context(struct child *c)
+static SSL_CTX *tls_context(struct session *c)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	const char *ca = c->cfg->tls_ca_file;
@@ -447,7 +446,7 @@ static SSL_CTX *tls_context(struct child *c)
 }
 
 /* The session; every outcome goes to the report. */
-static void child_session(struct child *c, const char *msg_path, char *const *rcpt, size_t nrcpt)
+static void child_session(struct session *c, const char *msg_path, char *const *rcpt, size_t nrcpt)
 {
 	const struct mailsend_config *cfg = c->cfg;
 	enum starttls_option tls = cfg->starttls == MAILSEND_STARTTLS_REQUIRED ? Starttls_REQUIRED :
@@ -558,121 +557,28 @@ static void child_session(struct child *c, const char *msg_path, char *const *rc
 	(void)ctx;
 }
 
-/* Close every descriptor from `from` up. */
-static void close_from(int from)
+/* In the forked child (agentd/child.c calls _exit with what it returns). */
+static int mail_child(void *arg)
 {
-	struct rlimit rl;
-	rlim_t max = 65536;
+	const struct plan *p = arg;
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct session c = { .cfg = p->cfg };
 
-	if (close_range((unsigned)from, ~0U, 0) == 0)
-		return;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
-		max = rl.rlim_cur;
-	for (rlim_t fd = (rlim_t)from; fd < max; fd++)
-		close((int)fd);
-}
-
-static _noreturn_ void child_main(const struct mailsend_config *cfg, pid_t parent, int fd,
-				  const char *msg_path, char *const *rcpt, size_t nrcpt)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
-	struct child c = { .cfg = cfg };
-	sigset_t none;
-	int null_fd;
-
-	for (int sig = 1; sig < _NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL);
+	/* Beyond child.c's contract: a server that has gone is a report
+	 * line, not a death by SIGPIPE. */
 	(void)sigaction(SIGPIPE, &ign, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(1);
-	/* The report pipe becomes fd 3; stdin /dev/null; the rest closed. */
-	fd = fcntl(fd, F_DUPFD_CLOEXEC, 4);
-	if (fd < 0 || dup3(fd, 3, O_CLOEXEC) < 0)
-		_exit(1);
-	c.fd = 3;
-	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null_fd >= 0 && null_fd != STDIN_FILENO)
-		(void)dup2(null_fd, STDIN_FILENO);
-	close_from(4);
-	child_session(&c, msg_path, rcpt, nrcpt);
-	_exit(0);
+	child_session(&c, p->msg_path, p->rcpt, p->nrcpt);
+	return 0;
 }
 
 /* ---- the parent --------------------------------------------------------- */
 
-/* Read what the pipe holds now; true at end of file. */
-static bool read_report(struct mailsend *s, unsigned reads)
-{
-	char scratch[4096];
-
-	while (reads-- > 0) {
-		ssize_t n = read(s->fd, scratch, sizeof(scratch));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno != EAGAIN;
-		if (n == 0)
-			return true;
-		if (s->len < MAILSEND_REPORT_MAX) {
-			size_t k = MIN((size_t)n, MAILSEND_REPORT_MAX - s->len);
-			char *b = realloc(s->buf, s->len + k + 1);
-
-			if (b) {
-				s->buf = b;
-				memcpy(s->buf + s->len, scratch, k);
-				s->len += k;
-			}
-		}
-	}
-	return false;
-}
-
-static int on_report(sd_event_source *src, int fd, uint32_t revents, void *userdata)
-{
-	struct mailsend *s = userdata;
-
-	if (read_report(s, READS_PER_WAKEUP))
-		sd_event_source_set_enabled(src, SD_EVENT_OFF);
-	return 0;
-}
-
-static int on_timeout(sd_event_source *src, uint64_t usec, void *userdata)
-{
-	struct mailsend *s = userdata;
-
-	if (s->running) {
-		s->timed_out = true;
-		(void)kill(-s->pid, SIGKILL);
-		(void)kill(s->pid, SIGKILL);
-	}
-	return 0;
-}
-
-static int on_orphan_exit(sd_event_source *src, const siginfo_t *si, void *userdata)
-{
-	sd_event_source_set_floating(src, false);
-	return 0;
-}
-
-static int on_child_exit(sd_event_source *src, const siginfo_t *si, void *userdata)
+static void on_child_done(struct child *child, const struct child_result *cr, void *userdata)
 {
 	struct mailsend *s = userdata;
 	struct mailsend_result res = { 0 };
-	int status;
+	int status = cr->signal ? -cr->signal : cr->exit_status;
 
-	if (!s)
-		return on_orphan_exit(src, si, userdata);
-	s->running = false;
-	read_report(s, READS_AT_EXIT);
-	sd_event_source_set_enabled(s->io_src, SD_EVENT_OFF);
-	if (s->timer_src)
-		sd_event_source_set_enabled(s->timer_src, SD_EVENT_OFF);
-	status = si->si_code == CLD_EXITED ? si->si_status : -si->si_status;
 	res.nrcpt = s->nrcpt;
 	res.rcpt = calloc(s->nrcpt, sizeof(*res.rcpt));
 	if (!res.rcpt) {
@@ -680,8 +586,11 @@ static int on_child_exit(sd_event_source *src, const siginfo_t *si, void *userda
 		snprintf(res.error, sizeof(res.error), "out of memory");
 		res.session_failed = true;
 	} else {
-		mailsend_conclude(s->buf ? s->buf : "", s->len, s->timed_out, status, s->timeout,
+		mailsend_conclude(cr->output, cr->output_len, cr->timed_out, status, s->timeout,
 				  &res);
+		if (cr->exec_error && !res.delivered)
+			snprintf(res.error, sizeof(res.error), "cannot set up the mail child: %s",
+				 strerror(-cr->exec_error));
 		/* The parser does not know the addresses: name the first refused. */
 		for (size_t i = 0; i < s->nrcpt && !res.delivered && !res.session_failed; i++) {
 			char prefix[64];
@@ -697,32 +606,20 @@ static int on_child_exit(sd_event_source *src, const siginfo_t *si, void *userda
 			}
 		}
 	}
-	res.duration = now_monotonic() - s->start;
-	s->done(s, &res, s->userdata);  /* may free s */
+	res.duration = cr->duration;
+	s->done(s, &res, s->userdata);  /* may free s (and child with it) */
 	free(res.rcpt);
-	return 0;
 }
 
 void mailsend_free(struct mailsend *s)
 {
 	if (!s)
 		return;
-	if (s->running && s->child_src) {
-		(void)kill(-s->pid, SIGKILL);
-		(void)kill(s->pid, SIGKILL);
-		sd_event_source_set_userdata(s->child_src, NULL);
-		if (sd_event_source_set_floating(s->child_src, true) < 0)
-			sd_event_source_set_child_process_own(s->child_src, true);
-	}
-	sd_event_source_unref(s->child_src);
-	sd_event_source_disable_unref(s->io_src);
-	sd_event_source_disable_unref(s->timer_src);
-	closep(&s->fd);
-	sd_event_unref(s->event);
+	/* A running child's group is SIGKILLed; the loop reaps it. */
+	child_free(s->child);
 	for (size_t i = 0; i < s->nrcpt; i++)
 		free(s->rcpt[i]);
 	free(s->rcpt);
-	free(s->buf);
 	free(s);
 }
 
@@ -730,19 +627,17 @@ int mailsend_start(sd_event *e, const struct mailsend_config *cfg, const char *m
 		   const char *const *rcpt, size_t nrcpt, mailsend_done_fn done, void *userdata,
 		   struct mailsend **out)
 {
-	int pipefd[2] = { -EBADF, -EBADF };
+	struct child_opts opts;
+	struct plan plan;
 	struct mailsend *s;
-	pid_t pid, parent;
 	int r;
 
 	if (!e || !cfg || !cfg->server || !cfg->server[0] || !cfg->from || !msg_path ||
-	    !rcpt || nrcpt == 0 || !done)
+	    !rcpt || nrcpt == 0 || !done || !out)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->fd = -EBADF;
-	s->event = sd_event_ref(e);
 	s->timeout = cfg->timeout ? cfg->timeout : TIMEOUT_DEFAULT;
 	s->done = done;
 	s->userdata = userdata;
@@ -759,50 +654,17 @@ int mailsend_start(sd_event *e, const struct mailsend_config *cfg, const char *m
 		}
 		s->nrcpt = i + 1;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0 || fcntl(pipefd[0], F_SETFL, O_NONBLOCK) < 0) {
-		r = -errno;
+	plan = (struct plan){ .cfg = cfg, .msg_path = msg_path, .rcpt = s->rcpt,
+			      .nrcpt = s->nrcpt };
+	opts = (struct child_opts){ .fn = mail_child, .fn_arg = &plan, .timeout = s->timeout,
+				    .output_max = MAILSEND_REPORT_MAX };
+	r = child_start(e, &opts, on_child_done, s, &s->child);
+	if (r < 0)
 		goto fail;
-	}
-	s->start = now_monotonic();
-	parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (pid == 0)
-		child_main(cfg, parent, pipefd[1], msg_path, s->rcpt, s->nrcpt);
-	/* Both sides: the group exists before anyone signals it. */
-	(void)setpgid(pid, pid);
-	s->pid = pid;
-	s->running = true;
-	close(pipefd[1]);
-	pipefd[1] = -EBADF;
-	s->fd = TAKE_FD(pipefd[0]);
-
-	r = sd_event_add_child(e, &s->child_src, pid, WEXITED, on_child_exit, s);
-	if (r < 0)
-		goto fail_child;
-	r = sd_event_add_io(e, &s->io_src, s->fd, EPOLLIN, on_report, s);
-	if (r < 0)
-		goto fail_child;
-	r = sd_event_add_time_relative(e, &s->timer_src, CLOCK_MONOTONIC, s->timeout,
-				       TIMEOUT_ACCURACY, on_timeout, s);
-	if (r < 0)
-		goto fail_child;
 	*out = s;
 	return 0;
 
-fail_child:
-	/* Nothing watches it yet: kill and reap it here (it cannot block long). */
-	(void)kill(-pid, SIGKILL);
-	(void)kill(pid, SIGKILL);
-	if (!s->child_src)
-		(void)waitpid(pid, NULL, 0);
-	s->running = s->child_src != NULL;
 fail:
-	closep(&pipefd[0]);
-	closep(&pipefd[1]);
 	mailsend_free(s);
 	return r;
 }

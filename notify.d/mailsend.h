@@ -3,14 +3,15 @@
  * in a child process, without ever blocking herdd's loop.
  *
  * libesmtp's connect has no timeout and a session runs synchronously
- * (DESIGN.md), so herdd forks; the child (its own process group, SIGKILL
- * when herdd dies, no inherited descriptors but the report pipe) resolves
- * the server, runs the whole session, and writes a line-based report on a
- * pipe: the STARTTLS outcome, the replies to MAIL FROM, to each RCPT TO and
- * to the end of DATA. The parent watches the pipe and the child on sd-event
- * and SIGKILLs the child when the overall timeout runs out. The child reads
- * the message and the password file itself: the password never sits in
- * herdd's memory.
+ * (DESIGN.md), so herdd forks, on agentd/child.h without exec (its own
+ * process group, SIGKILL when herdd dies, no inherited descriptors, the
+ * output into one bounded pipe buffer); the child resolves the server,
+ * runs the whole session, and writes a line-based report to its stdout:
+ * the STARTTLS outcome, the replies to MAIL FROM, to each RCPT TO and to
+ * the end of DATA. child.c watches the pipe and the child on sd-event and
+ * SIGKILLs the child's group when the overall timeout runs out. The child
+ * reads the message and the password file itself: the password never sits
+ * in herdd's memory.
  *
  * Success is not smtp_start_session() returning 1: a mail is delivered
  * only when every recipient's RCPT got a 2xx and so did the end of DATA.

@@ -13,7 +13,7 @@ UNIT_TESTS += test_mailmsg test_mailpolicy test_mailspool test_mailsend
 test_mailmsg_SRCS := notify.d/mailmsg.c agentd/event.c agentd/buf.c agentd/util.c
 test_mailpolicy_SRCS := notify.d/mailpolicy.c agentd/event.c agentd/util.c
 test_mailspool_SRCS := notify.d/mailspool.c agentd/util.c
-test_mailsend_SRCS := notify.d/mailsend.c agentd/util.c
+test_mailsend_SRCS := notify.d/mailsend.c agentd/child.c agentd/util.c
 test_mailsend_PKGS := libsystemd libesmtp-1.0 libssl libcrypto
 
 # The driver for the shell tests: not named test_*, so that the unit suite

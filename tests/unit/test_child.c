@@ -4,7 +4,9 @@
  * exec errors, the timeout with and without a SIGTERM grace (the whole
  * group, grandchildren too), output limits, the environment passed as
  * given, no inherited descriptors, kill, free while running, parent death;
- * and the pure parts (variable names, outcome texts) as tables.
+ * and the pure parts (variable names, outcome texts) as tables. The fork
+ * without exec (opts->fn): exit status, output, the same set-up, the
+ * timeout and free killing its whole group.
  *
  * Each test writes its scripts into a fresh temporary directory, removed
  * after every test and, whatever happens, at exit. The test process is a
@@ -18,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -187,6 +190,17 @@ static void test_bad_arguments(void **state)
 
 /* ---- the timeout -------------------------------------------------------- */
 
+/* A run SIGKILLed at a timeout of `timeout` (no grace), reaped soon after. */
+static void assert_killed_at_timeout(const struct child_result *res, usec_t timeout)
+{
+	assert_true(res->timed_out);
+	assert_true(res->killed);
+	assert_int_equal(res->signal, SIGKILL);
+	assert_int_equal(res->exit_status, -1);
+	assert_true(res->duration >= timeout);
+	assert_true(res->duration < 3 * USEC_PER_SEC);
+}
+
 /* No grace: SIGKILL for the script and the grandchild it left in the background. */
 static void test_timeout_kills_group(void **state)
 {
@@ -198,12 +212,7 @@ static void test_timeout_kills_group(void **state)
 	helpers_write_script(dir, "hang", "sleep 30 &\necho $! > \"$(dirname $0)/gc.pid\"\n"
 					  "echo $$ > \"$(dirname $0)/sh.pid\"\necho started\nwait");
 	run(&d, "hang", NULL, o);
-	assert_true(d.res.timed_out);
-	assert_true(d.res.killed);
-	assert_int_equal(d.res.signal, SIGKILL);
-	assert_int_equal(d.res.exit_status, -1);
-	assert_true(d.res.duration >= 300 * USEC_PER_MSEC);
-	assert_true(d.res.duration < 3 * USEC_PER_SEC);
+	assert_killed_at_timeout(&d.res, 300 * USEC_PER_MSEC);
 	assert_string_equal(d.res.output, "started\n");
 	/* The script was reaped by the loop; the grandchild died of SIGKILL too. */
 	sh = read_pid("sh.pid");
@@ -432,6 +441,183 @@ static void test_no_inherited_fds(void **state)
 	assert_non_null(strstr(d.output, "\numask 0022\n"));
 }
 
+/* ---- fork without exec (opts->fn) --------------------------------------- */
+
+/* Run the loop until it has reaped pid (3 s at most). */
+static void run_until_reaped(pid_t pid)
+{
+	usec_t end = now_monotonic() + 3 * USEC_PER_SEC;
+
+	while (!(kill(pid, 0) < 0 && errno == ESRCH)) {
+		assert_true(now_monotonic() < end);
+		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
+	}
+}
+
+/* The grandchild a fn_hang run named went of SIGKILL (we reap it). */
+static void assert_gc_killed(const struct done *d)
+{
+	int gc = 0, status;
+
+	assert_int_equal(sscanf(d->output, "gc %d", &gc), 1);
+	assert_true(gc > 0);
+	status = helpers_reap_orphan((pid_t)gc);
+	if (status != -1)
+		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* printf onto the output pipe with write(2), as a fn should. */
+static _printf_(1, 2) void fn_say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(STDOUT_FILENO, line, MIN((size_t)n, sizeof(line) - 1)) < 0)
+		_exit(99);
+}
+
+/* Says what it got and how it was set up, on stdout and stderr; exits 7. */
+static int fn_report(void *arg)
+{
+	struct sigaction sa;
+	char cwd[64] = "";
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int fd = d ? dirfd(d) : -1;
+
+	fn_say("arg %s\n", (const char *)arg);
+	if (write(STDERR_FILENO, "to stderr\n", 10) != 10)
+		return 98;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && atoi(de->d_name) != fd)
+			fn_say("fd %s\n", de->d_name);
+	if (d)
+		closedir(d);
+	fn_say("pgid %s\n", getpgrp() == getpid() ? "own" : "shared");
+	fn_say("cwd %s\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	sigaction(SIGTERM, NULL, &sa);
+	fn_say("SIGTERM %s\n", sa.sa_handler == SIG_DFL ? "default" : "changed");
+	return 7;
+}
+
+static void test_fn_exit_and_output(void **state)
+{
+	struct child_opts o = plain;
+	struct child *c = NULL;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int leak = open("/dev/null", O_RDONLY);         /* no O_CLOEXEC on purpose */
+	struct done d = { .done = false };
+
+	assert_true(leak >= 0);
+	/* The parent's dispositions do not pass. */
+	assert_int_equal(sigaction(SIGTERM, &ign, &old), 0);
+	o.fn = fn_report;
+	o.fn_arg = (void *)"in memory";
+	assert_int_equal(child_start(ev, &o, on_done, &d, &c), 0);
+	assert_int_equal(sigaction(SIGTERM, &old, NULL), 0);
+	close(leak);
+	assert_true(child_running(c));
+	helpers_run_until(ev, &d.done, 5 * USEC_PER_SEC);
+	assert_int_equal(d.res.exec_error, 0);
+	assert_int_equal(d.res.exit_status, 7);
+	assert_int_equal(d.res.signal, 0);
+	assert_false(d.res.timed_out);
+	assert_string_equal(d.res.output, "arg in memory\nto stderr\nfd 0\nfd 1\nfd 2\n"
+					  "pgid own\ncwd /\nSIGTERM default\n");
+}
+
+/* Leaves a grandchild in its group, says its pid and waits for ever. */
+static int fn_hang(void *arg)
+{
+	pid_t gc = fork();
+
+	if (gc == 0) {
+		pause();
+		_exit(0);
+	}
+	fn_say("gc %d\n", (int)gc);
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* The timeout SIGKILLs the function's whole group. */
+static void test_fn_timeout_kills_group(void **state)
+{
+	struct child_opts o = { .timeout = 300 * USEC_PER_MSEC, .output_max = 65536, .fn = fn_hang };
+	struct child *c = NULL;
+	struct done d = { .done = false };
+
+	assert_int_equal(child_start(ev, &o, on_done, &d, &c), 0);
+	helpers_run_until(ev, &d.done, 5 * USEC_PER_SEC);
+	assert_killed_at_timeout(&d.res, 300 * USEC_PER_MSEC);
+	assert_gc_killed(&d);
+}
+
+/* Let a fn_hang child start and say its grandchild's pid: 200 ms of loop. */
+static void fn_settle(void)
+{
+	usec_t end = now_monotonic() + 200 * USEC_PER_MSEC;
+
+	while (now_monotonic() < end)
+		assert_true(sd_event_run(ev, 20 * USEC_PER_MSEC) >= 0);
+}
+
+/* child_kill() and child_free() on a running fn kill its group too. */
+static void test_fn_kill_and_free(void **state)
+{
+	struct child_opts o = { .timeout = 30 * USEC_PER_SEC, .output_max = 65536, .fn = fn_hang };
+	struct child *c = NULL;
+	struct done d = { .done = false };
+	usec_t end;
+	pid_t pid;
+
+	assert_int_equal(child_start(ev, &o, on_done, &d, &c), 0);
+	fn_settle();
+	assert_int_equal(child_kill(c), 0);
+	helpers_run_until(ev, &d.done, 5 * USEC_PER_SEC);
+	assert_int_equal(d.res.signal, SIGKILL);
+	assert_false(d.res.timed_out);
+	assert_gc_killed(&d);
+
+	/* Freed while running: the group is killed, the loop reaps, no callback. */
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(child_start(ev, &o, on_done, &d, &c), 0);
+	pid = child_pid(c);
+	fn_settle();
+	child_free(c);
+	run_until_reaped(pid);
+	assert_false(d.done);
+	/* Its grandchild went with the group (the subreaper reaps it). */
+	end = now_monotonic() + 3 * USEC_PER_SEC;
+	while (kill(-pid, 0) == 0) {
+		assert_true(now_monotonic() < end);
+		(void)waitpid(-pid, NULL, WNOHANG);
+		usleep(10000);
+	}
+}
+
+/* With fn, argv and envp may be absent. */
+static void test_fn_arguments(void **state)
+{
+	struct child_opts o = { .fn = fn_report, .fn_arg = (void *)"x" };
+	struct child *c = NULL;
+	struct done d = { .done = false };
+
+	assert_int_equal(child_start(ev, &o, NULL, &d, &c), -EINVAL);
+	assert_int_equal(child_start(ev, &o, on_done, &d, NULL), -EINVAL);
+	assert_int_equal(child_start(ev, &o, on_done, &d, &c), 0);
+	helpers_run_until(ev, &d.done, 5 * USEC_PER_SEC);
+	assert_int_equal(d.res.exit_status, 7);
+	/* No output kept (output_max 0), still drained. */
+	assert_string_equal(d.res.output, "");
+	assert_true(d.res.output_truncated);
+}
+
 /* ---- free, parent death ------------------------------------------------- */
 
 /* Freeing a running child kills its group; the loop still reaps it. */
@@ -442,7 +628,6 @@ static void test_free_while_running(void **state)
 	struct child_opts o = { .argv = argv, .timeout = 30 * USEC_PER_SEC };
 	struct child *c = NULL;
 	struct done d = { .done = false };
-	usec_t end;
 	pid_t pid, gc;
 
 	snprintf(path, sizeof(path), "%s/sleeper", dir);
@@ -454,11 +639,7 @@ static void test_free_while_running(void **state)
 	gc = read_pid("gc.pid");
 	child_free(c);
 	/* The leader is reaped by the loop (no zombie left), with no callback. */
-	end = now_monotonic() + 3 * USEC_PER_SEC;
-	while (!(kill(pid, 0) < 0 && errno == ESRCH)) {
-		assert_true(now_monotonic() < end);
-		assert_true(sd_event_run(ev, 10 * USEC_PER_MSEC) >= 0);
-	}
+	run_until_reaped(pid);
 	assert_false(d.done);
 	helpers_reap_orphan(gc);
 	child_free(NULL);
@@ -572,6 +753,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_inherited_fds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_death, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fn_exit_and_output, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fn_timeout_kills_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fn_kill_and_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fn_arguments, setup, teardown),
 		cmocka_unit_test(test_env_name_ok),
 		cmocka_unit_test(test_outcome_format),
 	};
