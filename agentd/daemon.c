@@ -111,27 +111,6 @@ void herdd_emit_change(struct herdd *d, enum herd_event_type type, uint32_t node
 	va_end(ap);
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[4096];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* This host's addresses, for finding our pnn in the nodes file. */
 static int local_addresses(struct sockaddr_storage *out, size_t max)
 {

@@ -3,8 +3,8 @@
  * public-address glue's part that keeps other nodes' connection lists
  * (see daemon_ip_private.h and the top of daemon_ip.c).
  *
- * Every [failover] tickle interval each node lists the TCP connections of
- * every address it hosts (sock_diag) and sends the others a TICKLES
+ * Every [failover] tickle interval each node reads its TCP connections
+ * once (sock_diag), sorts them by the addresses it hosts and sends the others a TICKLES
  * message for each whose list changed (a fingerprint in any order), and
  * for all of them every sixth interval, so a node that joined later has
  * them too. Each node keeps the latest list per address of its own set;
@@ -114,36 +114,32 @@ static uint64_t conns_hash(const struct ipop_conn *cs, size_t n)
 	return sum;
 }
 
-/* Send ip's connections to every connected node, if they changed (or all). */
-static void tickles_send_one(struct cluster *c, struct pubip *ip, bool all)
+/*
+ * Send ip's connections (those of tc, every connection of this host, whose
+ * local end is ip) to every connected node, if they changed (or all).
+ */
+static void tickles_send_one(struct cluster *c, struct pubip *ip, const struct tickle_conn *tc,
+			     size_t ntc, bool all)
 {
-	_cleanup_(freep) struct tickle_conn *tc = NULL;
 	_cleanup_(freep) struct ipop_conn *cs = NULL;
 	struct ipop_ip one = { .addr = ip->pa.addr, .pnn = self(c) };
-	size_t ntc = 0, n = 0, mine = 0;
+	size_t n = 0, mine = 0;
 	char addr[64];
 	struct wbuf w;
 	uint64_t h;
 	int r;
 
 	fmt_addr(&ip->pa.addr, addr, sizeof(addr));
-	r = tickle_list(&ip->pa.addr, &tc, &ntc);
-	if (r < 0) {
-		log_debug("cannot list the connections of %s: %s", addr, strerror(-r));
-		return;
-	}
-	if (ntc) {
-		cs = calloc(MIN(ntc, (size_t)IPOP_TICKLES_MAX), sizeof(*cs));
+	for (size_t k = 0; k < ntc; k++)
+		mine += sockaddr_equal_addr(&tc[k].local, &ip->pa.addr);
+	if (mine) {
+		cs = calloc(MIN(mine, (size_t)IPOP_TICKLES_MAX), sizeof(*cs));
 		if (!cs)
 			return;
 	}
-	for (size_t k = 0; k < ntc; k++) {
-		if (!sockaddr_equal_addr(&tc[k].local, &ip->pa.addr))
-			continue;
-		mine++;
-		if (n < IPOP_TICKLES_MAX)
+	for (size_t k = 0; k < ntc && n < mine && n < IPOP_TICKLES_MAX; k++)
+		if (sockaddr_equal_addr(&tc[k].local, &ip->pa.addr))
 			cs[n++] = (struct ipop_conn){ .local = tc[k].local, .remote = tc[k].remote };
-	}
 	if (mine > n && !ip->tk_cut_logged) {
 		ip->tk_cut_logged = true;
 		log_warn("%s has %zu connections: the other nodes' tickle lists get the first %zu",
@@ -181,12 +177,25 @@ void tickles_arm(struct ipglue *g)
 int tickles_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct ipglue *g = userdata;
-	bool all = g->tickle_round++ % TICKLES_RESEND_EVERY == 0;
+	bool all = g->tickle_round++ % TICKLES_RESEND_EVERY == 0, hosting = false;
+	_cleanup_(freep) struct tickle_conn *tc = NULL;
+	size_t ntc = 0;
+	int r;
 
-	if (!g->stopping)
-		for (size_t i = 0; i < g->nips; i++)
-			if (g->ips[i].ifname[0])
-				tickles_send_one(g->c, &g->ips[i], all);
+	for (size_t i = 0; i < g->nips && !hosting; i++)
+		hosting = g->ips[i].ifname[0];
+	if (g->stopping || !hosting)
+		goto out;
+	/* One read of the socket table for all the addresses hosted here. */
+	r = tickle_list(NULL, &tc, &ntc);
+	if (r < 0) {
+		log_debug("cannot list this host's TCP connections: %s", strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < g->nips; i++)
+		if (g->ips[i].ifname[0])
+			tickles_send_one(g->c, &g->ips[i], tc, ntc, all);
+out:
 	tickles_arm(g);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "agentd/util.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static usec_t clock_us(clockid_t id)
@@ -80,4 +81,25 @@ bool name_is_leftover(const char *name)
 		if (strstr(name, infixes[i]))
 			return true;
 	return false;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -80,5 +81,11 @@ char *format_iso8601(char *buf, size_t len, usec_t wall_us);
  * .rpm (rpmnew, rpmsave, rpmorig) or .dpkg- (dpkg-old, dpkg-dist, ...). Pure.
  */
 bool name_is_leftover(const char *name);
+
+/*
+ * mkdir -p: the missing parents of path with mode 0755, path itself with
+ * mode; existing directories are left as they are. 0 or -errno.
+ */
+int mkdir_p(const char *path, mode_t mode);
 
 #endif

@@ -78,8 +78,11 @@ static void end_to_sockaddr(struct sockaddr_storage *ss, int fam, const uint8_t 
 static bool local_matches(int fam, const uint8_t *a, const struct sockaddr_storage *want)
 {
 	const uint8_t *w = NULL;
-	size_t wlen = addr_bytes(want, &w);
+	size_t wlen;
 
+	if (!want)
+		return true;
+	wlen = addr_bytes(want, &w);
 	if (fam == AF_INET)
 		return wlen == 4 && memcmp(a, w, 4) == 0;
 	if (wlen == 16)
@@ -186,7 +189,7 @@ int tickle_list(const struct sockaddr_storage *addr, struct tickle_conn **out, s
 
 	*out = NULL;
 	*n = 0;
-	if (addr->ss_family != AF_INET && addr->ss_family != AF_INET6)
+	if (addr && addr->ss_family != AF_INET && addr->ss_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
@@ -200,7 +203,7 @@ int tickle_list(const struct sockaddr_storage *addr, struct tickle_conn **out, s
 	 * listener), as ::ffff:a.b.c.d; IPv6 ones only on AF_INET6.
 	 */
 	r = 0;
-	if (addr->ss_family == AF_INET)
+	if (!addr || addr->ss_family == AF_INET)
 		r = dump_family(fd, AF_INET, 1, addr, &cv);
 	if (r >= 0)
 		r = dump_family(fd, AF_INET6, 2, addr, &cv);

@@ -38,7 +38,8 @@ struct tickle_conn {
 
 /*
  * The established TCP connections (IPv4 and IPv6) whose local address is
- * addr (its port, if any, is ignored), from NETLINK_SOCK_DIAG. On success
+ * addr (its port, if any, is ignored; NULL: every one, for a caller that
+ * sorts them by address itself), from NETLINK_SOCK_DIAG. On success
  * returns 0, *out is a malloc'ed array the caller frees (NULL when there
  * are none) and *n its length. Returns -EAFNOSUPPORT when addr is neither
  * IPv4 nor IPv6, -ENOMEM, or another -errno from the netlink socket.

@@ -380,26 +380,6 @@ static size_t count_failed(int ffd)
 	return n;
 }
 
-/* mkdir -p with mode 0700 for what it creates. */
-static int mkdir_p(const char *path)
-{
-	_cleanup_(freep) char *p = strdup(path);
-
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Read the directory: load messages, clear leftovers. */
 static int spool_scan(struct mailspool *s, const char *const *rcpt, size_t nrcpt)
 {
@@ -460,7 +440,7 @@ int mailspool_open(const char *dir, const char *const *rcpt, size_t nrcpt,
 
 	if (!dir || !dir[0])
 		return -EINVAL;
-	r = mkdir_p(dir);
+	r = mkdir_p(dir, 0700);
 	if (r < 0)
 		return r;
 	s = calloc(1, sizeof(*s));

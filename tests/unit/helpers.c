@@ -164,3 +164,11 @@ int helpers_reap_orphan(pid_t pid)
 	assert_int_equal(errno, ESRCH);
 	return status;
 }
+
+void helpers_end_loop(sd_event **e, const char *dir)
+{
+	for (int i = 0; i < 5; i++)
+		sd_event_run(*e, 5 * USEC_PER_MSEC);
+	*e = sd_event_unref(*e);
+	helpers_rm_tree(dir);
+}

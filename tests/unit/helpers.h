@@ -56,6 +56,9 @@ const char *helpers_read_file(const char *dir, const char *name);
 
 void helpers_run_until(sd_event *e, const bool *flag, usec_t max);
 void helpers_run_until_file(sd_event *e, const char *dir, const char *name, usec_t max);
+/* Tear-down: run the loop a little so it reaps the children a test left
+ * killed, drop it (*e becomes NULL) and remove the test's directory. */
+void helpers_end_loop(sd_event **e, const char *dir);
 
 /*
  * Wait (reaping it: we are its subreaper) until pid is gone, for 3 s at

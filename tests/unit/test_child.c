@@ -41,11 +41,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	/* Let the loop reap what a test left killed. */
-	for (int i = 0; i < 5; i++)
-		sd_event_run(ev, 5 * USEC_PER_MSEC);
-	ev = sd_event_unref(ev);
-	helpers_rm_tree(dir);
+	helpers_end_loop(&ev, dir);
 	return 0;
 }
 

@@ -124,6 +124,18 @@ static void close_conn(int fds[3])
 		close(fds[i]);
 }
 
+static bool same_end(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	size_t len = a->ss_family == AF_INET ? 4 : 16;
+
+	return a->ss_family == b->ss_family && port_of(a) == port_of(b) &&
+	       memcmp(a->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
+					      : (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      b->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)b)->sin_addr
+					      : (const void *)&((const struct sockaddr_in6 *)b)->sin6_addr,
+		      len) == 0;
+}
+
 /* The list for addr has exactly one entry, srv_end <- cli_end. */
 static void check_list(const char *addr, const struct sockaddr_storage *srv_end,
 		       const struct sockaddr_storage *cli_end)
@@ -137,6 +149,13 @@ static void check_list(const char *addr, const struct sockaddr_storage *srv_end,
 	assert_non_null(conns);
 	assert_end(&conns[0].local, srv_end);
 	assert_end(&conns[0].remote, cli_end);
+	free(conns);
+	/* and among all of them (NULL) */
+	assert_int_equal(tickle_list(NULL, &conns, &n), 0);
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = same_end(&conns[i].local, srv_end) && same_end(&conns[i].remote, cli_end);
+	assert_true(found);
 	free(conns);
 }
 
